@@ -1,0 +1,1 @@
+"""One module per bibliographic source; HTTP and parsing kept apart."""
