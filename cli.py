@@ -72,6 +72,33 @@ def summary(fmt: OutputFormat = FormatOpt) -> None:
     emit(out, holdings(), fmt, title="What hairmeta's shipped data holds")
 
 
+# ---------------------------------------------------------------- section: effects (issue 3)
+
+@app.command()
+def effects(
+    input: Path = typer.Option(..., "--input", "-i", help="CSV with metafor's column names (m1i, sd1i, n1i, …; ai, bi, ci, di; xi, ni; m1i, m2i, sd1i, sd2i, ni, ri)."),
+    measure: str = typer.Option(..., "--measure", "-m", help="Effect measure: MD, SMD, SMDH, ROM, MC, SMCC, SMCR, RR, OR, RD, PR, PLO, PAS, PFT."),
+    fmt: OutputFormat = FormatOpt,
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the result to this file (CSV unless --format json) instead of stdout."),
+    vtype: Optional[str] = typer.Option(None, "--vtype", help="Sampling-variance type as in metafor (default LS)."),
+    ri: Optional[float] = typer.Option(None, "--ri", help="Impute this pre-post correlation where the ri column is absent or empty (noted in derivation)."),
+) -> None:
+    """Effect sizes yi and sampling variances vi for every row (metafor's escalc), appended to the input."""
+    from evidence.effects import compute_effects, read_effect_input
+    from evidence.render import render
+    options = {k: v for k, v in (("vtype", vtype), ("ri", ri)) if v is not None}
+    table = compute_effects(read_effect_input(input), measure, source_name=str(input), **options)
+    skipped = int(table["yi"].isna().sum())
+    if output is None:
+        emit(out, table, fmt, title=f"{measure.upper()} effect sizes")
+    else:
+        output.write_text(render(table, "json" if fmt is OutputFormat.json else "csv"), encoding="utf-8")
+        err.print(f"wrote {len(table)} rows to {output}", markup=False, highlight=False)
+    if skipped:
+        err.print(f"{skipped} of {len(table)} rows have no yi/vi; see the derivation column",
+                  markup=False, highlight=False)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
