@@ -65,11 +65,96 @@ def db_path(db: Optional[Path]) -> Path:
 
 # ---------------------------------------------------------------- section: summary (issue 6)
 
+MethodOpt = typer.Option("REML", "--method", help="tau2 estimator: EE, DL, HE, SJ, PM, ML, REML, EB.")
+KnhaOpt = typer.Option(True, "--knha/--no-knha", help="Knapp-Hartung adjustment (default on).")
+LevelOpt = typer.Option(95.0, "--level", help="Confidence level in percent (CIs and PIs).")
+
+
 @app.command()
-def summary(fmt: OutputFormat = FormatOpt) -> None:
-    """The evidence summary on the shipped data (PRP, exosomes and other therapies)."""
-    from evidence.holdings import holdings
-    emit(out, holdings(), fmt, title="What hairmeta's shipped data holds")
+def summary(method: str = MethodOpt, knha: bool = KnhaOpt, level: float = LevelOpt,
+            fmt: OutputFormat = FormatOpt) -> None:
+    """The evidence summary on the shipped data: pooled results with GRADE certainty, published
+    meta-analyses beside ours, and what the evidence lacks."""
+    from evidence.summary import summary as build
+    result = build(method=method, knha=knha, level=level)
+    if fmt is not OutputFormat.table:
+        emit(out, result.to_dict() if fmt is OutputFormat.json else result.rows, fmt)
+        return
+    emit(out, result.display_rows(), fmt, title=f"Evidence summary ({result.settings['model']}, "
+                                                 f"{level:g}% CI and PI)")
+    emit(out, result.display_published(), fmt, title="Published meta-analyses beside ours")
+    out.print("[bold]What the evidence lacks[/bold]")
+    for gap in result.gaps:
+        out.print(f"  • {gap}", markup=False)
+
+
+@app.command()
+def compare(study: str = typer.Argument(..., help="A study_id of data/studies.csv, e.g. hassan2024."),
+            method: str = MethodOpt, knha: bool = KnhaOpt, level: float = LevelOpt,
+            fmt: OutputFormat = FormatOpt) -> None:
+    """Place one study against the literature: design, size, protocol, arms, effects, confounding."""
+    from evidence.compare import compare as build
+    result = build(study, method=method, knha=knha, level=level)
+    if fmt is not OutputFormat.table:
+        emit(out, result.to_dict() if fmt is OutputFormat.json else result.to_frame(), fmt)
+        return
+    for title, part in result.sections():
+        if len(part):
+            emit(out, part, fmt, title=title)
+    for note in result.notes:
+        out.print(f"Note: {note}", markup=False, highlight=False)
+
+
+@app.command()
+def screen(record: Optional[int] = typer.Option(None, "--record", help="Library id of the record; omit to screen interactively."),
+           decision: Optional[str] = typer.Option(None, "--decision", help="include, exclude or maybe (or use --include/--exclude/--maybe)."),
+           include: bool = typer.Option(False, "--include", help="Include the record."),
+           exclude: bool = typer.Option(False, "--exclude", help="Exclude the record (needs --reason)."),
+           maybe: bool = typer.Option(False, "--maybe", help="Undecided: look at it again."),
+           reason: Optional[str] = typer.Option(None, "--reason", help="Why (required to exclude)."),
+           stage: str = typer.Option("title_abstract", "--stage", help="title_abstract or full_text."),
+           reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Who decided."),
+           db: Optional[Path] = DbOpt, fmt: OutputFormat = FormatOpt) -> None:
+    """Record include/exclude decisions with reasons, by id or one record at a time."""
+    from evidence.screening import record_decision, screen_interactively
+    from evidence.store import Store
+    chosen = [name for name, flag in (("include", include), ("exclude", exclude), ("maybe", maybe)) if flag]
+    chosen += [decision] if decision else []
+    if len(chosen) > 1:
+        raise typer.BadParameter("give one decision only", param_hint="--include/--exclude/--maybe")
+    with Store(db_path(db)) as store:
+        if record is None:
+            screen_interactively(store, stage=stage, reviewer=reviewer, console=err)
+            return
+        if not chosen:
+            raise typer.BadParameter("give --include, --exclude or --maybe with --record", param_hint="--record")
+        stored = record_decision(store, record, chosen[0], reason, stage=stage, reviewer=reviewer)
+    emit(out, stored.__dict__, fmt, title="Decision stored")
+
+
+@app.command()
+def prisma(output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the flow to FILE.svg or FILE.json."),
+           db: Optional[Path] = DbOpt, fmt: OutputFormat = FormatOpt) -> None:
+    """PRISMA 2020 flow counts from the record library (identified, duplicates, screened, included)."""
+    from evidence.prisma import library_flow, write_flow
+    flow = library_flow(db_path(db))
+    if output is not None:
+        write_flow(flow, output)
+        err.print(f"wrote {output}", markup=False)
+    emit(out, flow.to_dict() if fmt is OutputFormat.json else flow.rows(), fmt, title="PRISMA 2020 flow")
+
+
+@app.command()
+def report(output: Path = typer.Option(..., "--output", "-o", help="report.html (self-contained) or report.md."),
+           study: Optional[str] = typer.Option("hassan2024", "--study", help="Study to compare with the literature ('' for none)."),
+           method: str = MethodOpt, knha: bool = KnhaOpt, level: float = LevelOpt,
+           db: Optional[Path] = DbOpt) -> None:
+    """Write the evidence report: summary tables, forest and funnel plots, the comparison of one
+    study, the PRISMA diagram and a provenance appendix."""
+    from evidence.report import write_report
+    path = write_report(output, study=study or None, method=method, knha=knha, level=level,
+                        db=db_path(db))
+    err.print(f"wrote {path}", markup=False)
 
 
 # ---------------------------------------------------------------- section: effects (issue 3)
@@ -97,6 +182,108 @@ def effects(
     if skipped:
         err.print(f"{skipped} of {len(table)} rows have no yi/vi; see the derivation column",
                   markup=False, highlight=False)
+
+
+# ---------------------------------------------------------------- section: records (issue 2)
+
+from contextlib import contextmanager as _contextmanager
+
+
+@_contextmanager
+def _record_progress(label: str):
+    """A rich progress bar on stderr; yields the ``progress(done, total)`` callback sources take."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task(label, total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+        yield advance
+
+
+def _report_lines(reports) -> None:
+    for report in reports:
+        err.print(report.summary_line(), markup=False, highlight=False)
+
+
+@app.command()
+def search(
+    term: Optional[str] = typer.Argument(None, help="Query in the source's syntax; omit to run the review's protocol searches (data/protocol.toml)."),
+    source: str = typer.Option("pubmed", "--source", help="Source: pubmed, europepmc, crossref or ctgov."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only records entered on or after YYYY-MM-DD (PubMed: Entrez date)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only records entered on or before YYYY-MM-DD."),
+    max_records: Optional[int] = typer.Option(None, "--max", help="Fetch at most N records per search."),
+    batch_size: int = typer.Option(500, "--batch-size", help="Records per fetch request (default 500)."),
+    db: Optional[Path] = DbOpt,
+    fmt: OutputFormat = FormatOpt,
+) -> None:
+    """Search a source (default PubMed) and store every record found in the library."""
+    from evidence.protocol import reports_frame, run_searches
+    from evidence.store import Store
+    with Store.open(db_path(db)) as store, _record_progress(f"{source}: fetching") as progress:
+        reports = run_searches(store, term, source=source, since=since, until=until,
+                               max_records=max_records, batch_size=batch_size, progress=progress)
+    emit(out, reports_frame(reports), fmt, title="Search results")
+    _report_lines(reports)
+    if any(r.failed for r in reports):
+        raise typer.Exit(code=2)
+
+
+@app.command()
+def update(db: Optional[Path] = DbOpt, fmt: OutputFormat = FormatOpt) -> None:
+    """Re-run every saved search for records entered since its last run; report what is new."""
+    from evidence.protocol import reports_frame, update_searches
+    from evidence.store import Store
+    with Store.open(db_path(db)) as store, _record_progress("update") as progress:
+        reports = update_searches(store, progress=progress)
+    emit(out, reports_frame(reports), fmt, title="Update")
+    if not reports:
+        err.print("no saved searches yet: run `hairmeta search` first", markup=False)
+    _report_lines(reports)
+    if any(r.failed for r in reports):
+        raise typer.Exit(code=2)
+
+
+records_app = new_app("The record library: list it (no subcommand) or add a record by hand.")
+app.add_typer(records_app, name="records")
+
+
+@records_app.callback(invoke_without_command=True)
+def records(ctx: typer.Context, db: Optional[Path] = DbOpt, fmt: OutputFormat = FormatOpt) -> None:
+    """List the library (pmid, doi, title, year, journal, authors, sources, …)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from evidence.store import Store
+    with Store.open(db_path(db)) as store:
+        frame = store.records_frame()
+    emit(out, frame, fmt, title=f"Record library ({len(frame)} records)")
+
+
+@records_app.command("add")
+def records_add(
+    title: str = typer.Option(..., "--title", help="Title (required)."),
+    author: list[str] = typer.Option([], "--author", help="Author as 'Last, First' (repeatable); no comma = a group name."),
+    year: Optional[str] = typer.Option(None, "--year", help="Four-digit publication year."),
+    journal: str = typer.Option("", "--journal", help="Journal name."),
+    volume: str = typer.Option("", "--volume", help="Volume."),
+    issue: str = typer.Option("", "--issue", help="Issue."),
+    pages: str = typer.Option("", "--pages", help="Pages or article number."),
+    doi: str = typer.Option("", "--doi", help="DOI (10.xxxx/…, a doi.org URL is fine)."),
+    url: str = typer.Option("", "--url", help="Landing page URL."),
+    pmid: str = typer.Option("", "--pmid", help="PMID, if PubMed has one."),
+    db: Optional[Path] = DbOpt,
+) -> None:
+    """Add a record by hand (e.g. one PubMed does not index), stored with source 'manual'."""
+    from evidence.store import Store
+    with Store.open(db_path(db)) as store:
+        record_id, counts = store.add_manual(title=title, authors=author, year=year, journal=journal,
+                                             volume=volume, issue=issue, pages=pages, doi=doi,
+                                             url=url, pmid=pmid)
+    state = "added" if counts.new else ("updated" if counts.updated else "already in the library")
+    out.print(f"{record_id}", markup=False, highlight=False)
+    err.print(f"record {record_id} {state}", markup=False, highlight=False)
+
 
 
 def main() -> None:

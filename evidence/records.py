@@ -120,3 +120,52 @@ def split_translated_title(title: str) -> tuple[str, bool]:
     if match:
         return match.group(1).strip() + match.group(2), True
     return stripped, False
+
+
+_PMID = re.compile(r"\d{1,9}")
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+
+
+def parse_author(text: str) -> Author:
+    """``"Last, First Middle"`` → a person (initials derived); text without a comma → a
+    collective name (``"PRP Study Group"``)."""
+    text = " ".join(text.split())
+    if "," not in text:
+        return Author(collective_name=text)
+    last, fore = (part.strip() for part in text.split(",", 1))
+    initials = "".join(p[0].upper() for p in re.split(r"[\s.\-]+", fore) if p)
+    return Author(last_name=last, fore_name=fore, initials=initials)
+
+
+def manual_record(*, title: str, authors: list[str] | tuple[str, ...] = (), year: int | str | None = None,
+                  journal: str = "", volume: str = "", issue: str = "", pages: str = "",
+                  doi: str = "", url: str = "", pmid: str = "", max_year: int | None = None) -> Record:
+    """A hand-entered record, validated field by field (:class:`DataError` names the field).
+
+    Title is required; the year must be four digits between 1800 and next year; a DOI must
+    normalise (``10.xxxx/…``, with or without ``https://doi.org/``); a PMID is digits; a URL is
+    http(s).
+    """
+    from datetime import date
+
+    from evidence.errors import DataError
+    title = strip_markup(title)
+    if not title:
+        raise DataError("a title is required", field="title")
+    latest = max_year or date.today().year + 1
+    year_text = str(year).strip() if year not in (None, "") else ""
+    if year_text and not (re.fullmatch(r"\d{4}", year_text) and 1800 <= int(year_text) <= latest):
+        raise DataError(f"{year_text!r} is not a four-digit year between 1800 and {latest}",
+                        field="year")
+    norm_doi = normalize_doi(doi)
+    if doi and not norm_doi:
+        raise DataError(f"{doi!r} is not a DOI (expected 10.xxxx/…)", field="doi")
+    if pmid and not _PMID.fullmatch(pmid.strip()):
+        raise DataError(f"{pmid!r} is not a PMID (digits only)", field="pmid")
+    if url and not _URL.fullmatch(url.strip()):
+        raise DataError(f"{url!r} is not an http(s) URL", field="url")
+    people = tuple(parse_author(a) for a in authors if a.strip())
+    text, translated = split_translated_title(title)
+    return Record(pmid=pmid.strip(), doi=norm_doi, title=text, title_translated=translated,
+                  authors=people, journal=journal.strip(), year=int(year_text) if year_text else None,
+                  volume=volume.strip(), issue=issue.strip(), pages=pages.strip(), url=url.strip())

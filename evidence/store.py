@@ -359,6 +359,17 @@ class Store:
             " updated_at=:now WHERE id=:id", {**cols, "now": now, "id": row["id"]})
         return row["id"], "updated"
 
+    def add_manual(self, **fields) -> tuple[int, UpsertCounts]:
+        """Validate a hand-entered record (:func:`~evidence.records.manual_record` fields) and
+        store it with source ``manual``; returns its library id and the counts."""
+        from evidence.records import manual_record
+        record = manual_record(**fields)
+        counts = self.upsert_records([record], source="manual")
+        return self.find(pmid=record.pmid, doi=record.doi) or self._id_of(record.key()), counts
+
+    def _id_of(self, key: str) -> int:
+        return self.conn.execute("SELECT id FROM records WHERE key = ?", (key,)).fetchone()[0]
+
     def get_record(self, record_id: int) -> Record:
         """The record with library id ``record_id``; StoreError if there is none."""
         row = self.conn.execute("SELECT data FROM records WHERE id = ?", (record_id,)).fetchone()

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import Callable, Iterator, TypeVar
 
 T = TypeVar("T")
 
@@ -32,8 +33,8 @@ class RateLimiter:
         self.slots = max(1, int(rate)) if rate >= 1 else 1
         self.min_gap = 0.0 if rate >= 1 else 1.0 / rate
 
-    def wait(self) -> None:
-        """Block until one more call may start, then record its start."""
+    def wait(self) -> float:
+        """Block until one more call may start, then record (and return) its start time."""
         with self._lock:
             while True:
                 now = self._clock()
@@ -41,8 +42,27 @@ class RateLimiter:
                 delay = self._delay(now)
                 if delay <= 0:
                     self._starts.append(now)
-                    return
+                    return now
                 self._sleep(delay)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Wait for a slot, run the block (one request), then count the request as of its END.
+
+        A server timestamps a request somewhere between our send and its reply; stamping the
+        slot at the reply's end makes the window conservative, so a client that waits here
+        never lands ``slots + 1`` arrivals inside one server-side second, however late the
+        previous request reached the server.
+        """
+        started = self.wait()
+        try:
+            yield
+        finally:
+            with self._lock:
+                if started in self._starts:
+                    self._starts.remove(started)
+                self._starts.append(self._clock())
+                self._starts.sort()
 
     def _delay(self, now: float) -> float:
         if self.min_gap and self._starts:
