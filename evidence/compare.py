@@ -62,6 +62,35 @@ class Comparison:
                                                "missing_numbers", "confounders",
                                                "controlled_evidence", "notes")}
 
+    def sections(self) -> list[tuple[str, pd.DataFrame]]:
+        """Titled tables for a terminal or the report, in reading order."""
+        arm_cols = ["arm", "arm_role", "intervention_family", "n", "sex", "age_mean",
+                    "sessions_min", "sessions_max", "follow_up_months_min",
+                    "follow_up_months_max", "verification"]
+        sid = self.study["study_id"]
+        return [
+            (f"{sid} against the literature", pd.DataFrame(self.characteristics)),
+            (f"Arms of {sid} (as coded)", pd.DataFrame(self.arms, columns=arm_cols)),
+            ("Effects against the pooled literature", pd.DataFrame(self.effects)),
+            ("Numbers to code for a quantitative comparison (hairmeta outcomes add)",
+             pd.DataFrame(self.missing_numbers)),
+            ("What confounds an arm-vs-arm claim", pd.DataFrame(self.confounders).fillna("")),
+            ("Controlled evidence on the same contrast", pd.DataFrame(
+                self.controlled_evidence, columns=["study_id", "design", "contrast", "status",
+                                                   "citation", "source"])),
+        ]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every section in one long table (``section``, ``item``, ``field``, ``value``) for CSV."""
+        rows = []
+        for title, frame in self.sections():
+            for i, record in enumerate(frame.to_dict(orient="records")):
+                rows += [{"section": title, "item": i + 1, "field": k, "value": v}
+                         for k, v in record.items()]
+        rows += [{"section": "notes", "item": i + 1, "field": "note", "value": n}
+                 for i, n in enumerate(self.notes)]
+        return pd.DataFrame(rows, columns=["section", "item", "field", "value"])
+
 
 # ------------------------------------------------------------------------------ small helpers
 

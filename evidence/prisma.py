@@ -170,3 +170,30 @@ def flow_svg(flow: PrismaFlow) -> str:
             f'aria-label="PRISMA 2020 flow diagram"><defs><marker id="arrow" markerWidth="8" '
             f'markerHeight="8" refX="7" refY="4" orient="auto"><path d="M0,0 L8,4 L0,8 z" '
             f'fill="#333"/></marker></defs>{"".join(parts)}</svg>')
+
+
+def library_flow(path) -> PrismaFlow:
+    """The flow of the library at ``path``; an absent library is not created (all zero, noted)."""
+    from pathlib import Path
+    path = Path(path)
+    if not path.exists():
+        return PrismaFlow({}, 0, 0, 0, 0, {}, 0, 0, 0, 0, {}, 0,
+                          notes=(f"no record library at {path}",))
+    with Store(path) as store:
+        return prisma_flow(store)
+
+
+def write_flow(flow: PrismaFlow, path) -> None:
+    """Write the flow as ``.svg`` (diagram) or ``.json`` (counts) chosen by the file suffix."""
+    from pathlib import Path
+
+    from evidence.errors import DataError, UnknownNameError
+    from evidence.render import dumps_json
+    path = Path(path)
+    writers = {".svg": flow_svg, ".json": lambda f: dumps_json(f.to_dict())}
+    if path.suffix.lower() not in writers:
+        raise UnknownNameError("PRISMA output type", path.suffix or path.name, tuple(writers))
+    try:
+        path.write_text(writers[path.suffix.lower()](flow) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise DataError(f"cannot write: {exc.strerror}", file=str(path)) from exc

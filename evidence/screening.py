@@ -94,3 +94,47 @@ def unscreened(store: Store, stage: str = "title_abstract") -> Iterator[tuple[in
         if record_id in decided or (eligible is not None and record_id not in eligible):
             continue
         yield record_id, record
+
+
+CHOICES = {"i": "include", "e": "exclude", "m": "maybe", "s": "skip", "q": "quit"}
+
+
+def record_panel(record_id: int, record: Record):
+    """A rich panel showing one record for screening: title, authors, year, journal, abstract."""
+    from rich.panel import Panel
+    from rich.text import Text
+    authors = ", ".join(a.display() for a in record.authors[:6])
+    authors += " et al." if len(record.authors) > 6 else ""
+    body = Text()
+    body.append(record.title or "(no title)", style="bold")
+    body.append(f"\n{authors}\n{record.journal} {record.year or ''}  PMID {record.pmid or '—'}"
+                f"  DOI {record.doi or '—'}\n\n", style="dim")
+    body.append(record.abstract or "(no abstract)")
+    return Panel(body, title=f"record {record_id}")
+
+
+def screen_interactively(store: Store, *, stage: str = "title_abstract",
+                         reviewer: str | None = None, console=None) -> dict[str, int]:
+    """Offer each unscreened record in turn; ask include/exclude/maybe/skip/quit.
+
+    Exclusions ask for a reason (re-asked while empty).  Each decision is stored as soon as it
+    is made, so quitting (or Ctrl-C) keeps every decision taken.  Returns counts per answer.
+    """
+    from rich.console import Console
+    from rich.prompt import Prompt
+    console = console or Console(stderr=True)
+    counts = {name: 0 for name in CHOICES.values()}
+    for record_id, record in unscreened(store, stage):
+        console.print(record_panel(record_id, record))
+        answer = CHOICES[Prompt.ask("[i]nclude, [e]xclude, [m]aybe, [s]kip, [q]uit",
+                                    choices=list(CHOICES), console=console)]
+        counts[answer] += 1
+        if answer == "quit":
+            break
+        if answer == "skip":
+            continue
+        reason = ""
+        while answer == "exclude" and not reason.strip():
+            reason = Prompt.ask("reason for exclusion", console=console, default="")
+        record_decision(store, record_id, answer, reason, stage=stage, reviewer=reviewer)
+    return counts

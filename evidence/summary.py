@@ -58,6 +58,40 @@ class Summary:
         return {"settings": self.settings, "rows": self.rows, "published": self.published,
                 "gaps": self.gaps}
 
+    def display_rows(self) -> pd.DataFrame:
+        """The rows as a terminal shows them: estimate, CI and PI joined; certainty with reasons."""
+        frame = self.rows
+        show = pd.DataFrame({
+            "family": frame["intervention_family"], "condition": frame["condition"],
+            "outcome": frame["outcome"], "vs": frame["comparison"], "measure": frame["measure"],
+            "k": frame["k"], "n": frame["n"].map(lambda v: f"{v:g}"),
+            "estimate [CI]": [_interval(r.estimate, r.ci_low, r.ci_high) for r in frame.itertuples()],
+            "PI": [_interval(None, r.pi_low, r.pi_high) for r in frame.itertuples()],
+            "I²%": frame["i2"], "certainty": frame["certainty"],
+            "why": frame["downgrades"], "flags": frame["flags"]})
+        return show
+
+    def display_published(self) -> pd.DataFrame:
+        """Published pooled results beside ours, for a terminal."""
+        frame = self.published
+        if frame.empty:
+            return frame
+        return pd.DataFrame({
+            "meta-analysis": frame["ma_id"], "family": frame["intervention_family"],
+            "outcome": frame["outcome"], "vs": frame["comparison"], "measure": frame["measure"],
+            "published [CI]": [_interval(r.estimate, r.ci_low, r.ci_high) for r in frame.itertuples()],
+            "ours [CI]": [_interval(r.our_estimate, r.our_ci_low, r.our_ci_high) for r in frame.itertuples()],
+            "our k": frame["our_k"], "explanation": frame["explanation"]})
+
+
+def _interval(estimate, low, high, digits: int = 2) -> str:
+    """``est [low, high]`` for display; ``—`` when missing."""
+    def f(x):
+        return "—" if x is None or not math.isfinite(float(x)) else f"{float(x):.{digits}f}"
+    if estimate is None:
+        return "—" if f(low) == "—" else f"{f(low)} to {f(high)}"
+    return "—" if f(estimate) == "—" else f"{f(estimate)} [{f(low)}, {f(high)}]"
+
 
 # ------------------------------------------------------------------------------ one body
 

@@ -1,0 +1,139 @@
+"""The evidence report: one self-contained HTML page (or Markdown file) from the library's parts.
+
+The page holds the summary tables, a forest and a funnel plot per pooled result (inline SVG from
+:mod:`evidence.plots`), the comparison of one study with the literature, the PRISMA 2020 diagram
+and a provenance appendix in which every coded number links to its source and quote.  Nothing is
+fetched when the page is opened: CSS and SVG are inline, and the only URLs are ``<a href>``
+links to the sources.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from evidence.errors import DataError, UnknownNameError
+
+TEMPLATES = {".html": "report.html.j2", ".md": "report.md.j2"}
+PROVENANCE_COLUMNS = ["outcome_id", "study_id", "arm", "outcome", "timepoint", "n", "mean", "sd",
+                      "change_mean", "change_sd", "events", "p_value", "derivation",
+                      "not_reported", "source", "location", "quote"]
+
+
+@dataclass(frozen=True)
+class Plot:
+    """The forest and funnel plots of one pooled body of evidence."""
+
+    title: str
+    forest: str
+    funnel: str
+
+
+def fmt_number(value, digits: int = 2) -> str:
+    """Display a number: ``—`` when missing, integers as such, else ``digits`` decimals."""
+    if value is None or value is pd.NA:
+        return "—"
+    if isinstance(value, str):
+        return value
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(x):
+        return "—"
+    return f"{x:.0f}" if x.is_integer() and abs(x) >= 1 else f"{x:.{digits}f}"
+
+
+def plots_of(result, settings: dict) -> list[Plot]:
+    """A forest and funnel SVG for every body pooled from two or more studies."""
+    from evidence.plots import forest_svg, funnel_svg
+    plots = []
+    for body in result.bodies:
+        if body.fit is None:
+            continue
+        title = " · ".join(body.key) + f" ({body.measure}, {settings['model']})"
+        plots.append(Plot(title, forest_svg(body.fit), funnel_svg(body.fit)))
+    return plots
+
+
+def provenance(result, outcomes: pd.DataFrame, studies: pd.DataFrame) -> list[dict]:
+    """The coded outcome rows behind every summary row, with source, location and quote."""
+    used = {i for body in result.bodies
+            for ids in body.effects.get("outcome_ids", pd.Series(dtype=object))
+            for i in (ids if isinstance(ids, (list, tuple)) else str(ids).split(";"))}
+    rows = outcomes[outcomes["outcome_id"].isin({u.strip() for u in used})]
+    cols = [c for c in PROVENANCE_COLUMNS if c in rows.columns]
+    return rows[cols].to_dict(orient="records")
+
+
+def _table(frame: pd.DataFrame) -> dict:
+    return {"columns": [str(c) for c in frame.columns],
+            "rows": frame.to_dict(orient="records")}
+
+
+def gather(*, study: str | None, method: str, knha: bool, level: float, db: Path | None) -> dict:
+    """Everything the templates need, computed once from the shipped tables and the library."""
+    from evidence import outcomes as shipped
+    from evidence.compare import compare
+    from evidence.prisma import flow_svg, library_flow
+    from evidence.summary import summary
+    studies, outcomes = shipped.load_studies(), shipped.load_outcomes()
+    arms, meta = shipped.load_arms(), shipped.load_meta_analyses()
+    result = summary(method=method, knha=knha, level=level, studies=studies, outcomes=outcomes,
+                     meta=meta)
+    comparison = (compare(study, studies=studies, arms=arms, outcomes=outcomes, method=method,
+                          knha=knha, level=level) if study else None)
+    flow = library_flow(db) if db is not None else None
+    return {
+        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "settings": result.settings, "summary": _table(result.rows),
+        "published": _table(result.published), "gaps": result.gaps,
+        "plots": plots_of(result, result.settings),
+        "comparison": comparison and {
+            "study": comparison.study, "notes": comparison.notes,
+            "sections": [(t, _table(f)) for t, f in comparison.sections() if len(f)]},
+        "prisma": flow and {"svg": flow_svg(flow), "rows": flow.rows(), "notes": flow.notes},
+        "provenance": provenance(result, outcomes, studies),
+        "arms": comparison.arms if comparison else [],
+        "studies": studies.to_dict(orient="records"), "meta": meta.to_dict(orient="records"),
+    }
+
+
+def _svg_data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def render_report(context: dict, kind: str = ".html") -> str:
+    """Render ``context`` with the HTML or Markdown template."""
+    import jinja2
+    if kind not in TEMPLATES:
+        raise UnknownNameError("report type", kind, tuple(TEMPLATES))
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("evidence", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"))
+        if kind == ".html" else False,
+        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env.filters["num"] = fmt_number
+    env.filters["svg_uri"] = _svg_data_uri
+    env.filters["md_cell"] = lambda v: fmt_number(v).replace("|", "\\|").replace("\n", " ")
+    return env.get_template(TEMPLATES[kind]).render(**context)
+
+
+def write_report(output: str | Path, *, study: str | None = "hassan2024", method: str = "REML",
+                 knha: bool = True, level: float = 95.0, db: Path | None = None) -> Path:
+    """Write the report to ``output`` (``.html`` or ``.md`` by suffix) and return its path."""
+    output = Path(output)
+    kind = output.suffix.lower()
+    if kind not in TEMPLATES:
+        raise UnknownNameError("report type", output.suffix or output.name, tuple(TEMPLATES))
+    text = render_report(gather(study=study, method=method, knha=knha, level=level, db=db), kind)
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise DataError(f"cannot write: {exc.strerror}", file=str(output)) from exc
+    return output
