@@ -116,7 +116,8 @@ class FakeSources:
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
+                                       daemon=True)
 
     # -- lifecycle
 
@@ -174,7 +175,7 @@ class FakeSources:
             action = self.faults[api].popleft() if self.faults[api] else "ok"
         if over:
             self.over_limit[api] += 1
-            return self._send(request, 429, b'{"error": "rate limit exceeded"}', {"Retry-After": "1"})
+            return self._send(request, 429, b'{"error": "rate limit exceeded"}', {"Retry-After": self.retry_after})
         if (api, self._marker(api, params)) in self.always_failing or action == "500":
             return self._send(request, 500, b"Internal Server Error", ctype="text/plain")
         if action == "429":
