@@ -141,18 +141,18 @@ def summarise(b: Batch, tau2: np.ndarray, *, knha: bool, level: float,
     est = (w * b.y).sum(axis=1) / sw
     vb = 1 / sw
     df = b.k - 1
+    # Knapp-Hartung per fit; a fit with k = 1 falls back to z, as metafor does (test="z" if k = 1)
+    kn = np.full(est.shape, bool(knha)) & (df >= 1)
+    dfs = np.maximum(df, 1)
     if knha:
         rss = (w * (b.y - est[:, None]) ** 2).sum(axis=1)
-        s2w = np.where(rss <= np.finfo(float).eps, 0.0, rss / np.maximum(df, 1))
-        vb = vb * s2w
-        crit = np.where(df > 0, critical_value(level, np.maximum(df, 1)), np.nan)
-    else:
-        crit = np.full(est.shape, critical_value(level, None))
+        s2w = np.where(rss <= np.finfo(float).eps, 0.0, rss / dfs)
+        vb = np.where(kn, vb * s2w, vb)
+    crit = np.where(kn, critical_value(level, dfs), critical_value(level, None))
     se = np.sqrt(vb)
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = est / se
-        p = 2 * (stats.t.sf(np.abs(stat), np.maximum(df, 1)) if knha else stats.norm.sf(np.abs(stat)))
-    p = np.where(knha & (df < 1), np.nan, p)
+        p = 2 * np.where(kn, stats.t.sf(np.abs(stat), dfs), stats.norm.sf(np.abs(stat)))
     pi_half = crit * np.sqrt(vb + tau2)
     out = {"estimate": est, "se": se, "stat": stat, "p": p, "ci_low": est - crit * se,
            "ci_high": est + crit * se, "pi_low": est - pi_half, "pi_high": est + pi_half,
