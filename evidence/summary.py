@@ -120,8 +120,10 @@ def _egger_p(fit) -> float | None:
         from evidence.diagnostics import egger_test
     except ImportError:
         return None
-    result = egger_test(fit)
-    return float(getattr(result, "p", result["p"] if isinstance(result, dict) else math.nan))
+    try:
+        return float(egger_test(fit).p)
+    except ModelError:
+        return None
 
 
 def certainty_of(effects: pd.DataFrame, studies: pd.DataFrame, stats_row: dict, fit, *,
