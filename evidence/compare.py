@@ -140,12 +140,22 @@ def percentile(value: float, others) -> float:
     return float(stats.percentileofscore(others, value, kind="mean"))
 
 
-def _distribution(values) -> str:
+def _distribution(values, unit: str = "study") -> str:
     values = [v for v in map(_num, values) if not math.isnan(v)]
     if not values:
         return "no coded values"
+    plural = {"study": "studies", "arm": "arms"}[unit] if len(values) != 1 else unit
     return (f"median {np.median(values):g} (range {min(values):g}–{max(values):g}, "
-            f"{len(values)} studies)")
+            f"{len(values)} {plural})")
+
+
+def _by_family(lit_arms: pd.DataFrame, column: str, families: list[str]) -> str:
+    """The literature's distribution of an arm characteristic, per intervention family."""
+    parts = []
+    for family in families:
+        rows = lit_arms[lit_arms["intervention_family"] == family]
+        parts.append(f"{family}: {_distribution(rows[column], 'arm')}")
+    return "; ".join(parts)
 
 
 # ------------------------------------------------------------------------------ the literature
@@ -185,6 +195,7 @@ def characteristics(study: pd.Series, arms: pd.DataFrame, comparable: pd.DataFra
     lit_arms = arms[arms["study_id"].isin(comparable["study_id"])
                     & (arms["arm_role"] != "control")]
     own = arms[arms["study_id"] == study["study_id"]]
+    fams = sorted(families_of(study.get("intervention_family")))
     rows = [
         {"aspect": "design", "this_study": f"{label} (OCEBM level {level or '—'})",
          "literature": ", ".join(f"{k}: {v}" for k, v in lit_designs.items()) or "none coded"},
@@ -194,11 +205,11 @@ def characteristics(study: pd.Series, arms: pd.DataFrame, comparable: pd.DataFra
         {"aspect": "sessions", "this_study": "; ".join(
             f"{a.arm}: {_range_text(a.sessions_min, a.sessions_max)}" for a in own.itertuples())
             or str(study.get("sessions") or "not reported"),
-         "literature": _distribution(lit_arms["sessions_max"])},
+         "literature": _by_family(lit_arms, "sessions_max", fams)},
         {"aspect": "follow-up (months)", "this_study": "; ".join(
             f"{a.arm}: {_range_text(a.follow_up_months_min, a.follow_up_months_max)}"
             for a in own.itertuples()) or str(study.get("follow_up") or "not reported"),
-         "literature": _distribution(lit_arms["follow_up_months_max"])},
+         "literature": _by_family(lit_arms, "follow_up_months_max", fams)},
         {"aspect": "sex", "this_study": "; ".join(f"{a.arm}: {a.sex or 'not reported'}"
                                                   for a in own.itertuples()) or "not reported",
          "literature": ", ".join(f"{k}: {v}" for k, v in
@@ -206,7 +217,7 @@ def characteristics(study: pd.Series, arms: pd.DataFrame, comparable: pd.DataFra
          or "no coded values"},
         {"aspect": "age (mean, years)", "this_study": "; ".join(
             f"{a.arm}: {_fmt(a.age_mean)}" for a in own.itertuples()) or "not reported",
-         "literature": _distribution(lit_arms["age_mean"])},
+         "literature": _by_family(lit_arms, "age_mean", fams)},
         {"aspect": "funding / conflicts of interest",
          "this_study": str(study.get("funding_coi") or "not reported"), "literature": ""},
     ]

@@ -117,6 +117,10 @@ def test_descriptive_comparison_when_no_numbers():
     assert all("mean" in m["needed"] for m in result.missing_numbers)
     size = next(r for r in result.characteristics if r["aspect"] == "sample size")
     assert size["percentile"] == 0.0 and "median 40" in size["literature"]
+    sessions = next(r for r in result.characteristics if r["aspect"] == "sessions")
+    assert sessions["this_study"] == "PRP: 5–6; exosome: 1"
+    assert sessions["literature"] == ("exosome: median 1 (range 1–1, 1 arm); "
+                                      "prp: median 3.5 (range 3–4, 2 arms)")
     assert result.study["level_of_evidence"] == 4
     assert any("secondary" in n for n in result.notes)
     assert any("descriptive only" in n for n in result.notes)
