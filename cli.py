@@ -286,6 +286,85 @@ def records_add(
 
 
 
+# ---------------------------------------------------------------- section: import and dedup (issue 5)
+
+@app.command("import")
+def import_cmd(
+    file: Path = typer.Argument(..., help="An export file: RIS (.ris), PubMed MEDLINE (.nbib), BibTeX (.bib) or CSV (.csv)."),
+    source: Optional[str] = typer.Option(None, "--source", help="Where the file came from (e.g. embase, scopus); default file:<name>."),
+    file_type: Optional[str] = typer.Option(None, "--type", help="File type when the extension does not say: ris, nbib, bibtex or csv."),
+    db: Optional[Path] = DbOpt,
+    fmt: OutputFormat = FormatOpt,
+) -> None:
+    """Import a whole export file into the library (all records or, on any error, none)."""
+    from evidence.store import Store
+    from extractors.files import import_file
+    with Store.open(db_path(db)) as store:
+        report = import_file(store, file, source=source, fmt=file_type)
+    emit(out, dict(report.__dict__), fmt, title="Import")
+    err.print(f"{report.file}: {report.records} records read; {report.new} new, {report.updated} "
+              f"updated, {report.unchanged} already known", markup=False, highlight=False)
+
+
+def _review_tables(queue: list[dict]):
+    """One rich table per pending pair: field | record A | record B (differences in bold)."""
+    from rich.table import Table
+    from evidence.dedup import _SIDE_FIELDS
+    for item in queue:
+        table = Table(title=f"match {item['match_id']}  score {item['score']:.2f}  {item['reason']}",
+                      show_lines=False, title_justify="left")
+        table.add_column("field")
+        table.add_column(f"record {item['record_a']}", overflow="fold")
+        table.add_column(f"record {item['record_b']}", overflow="fold")
+        for name in _SIDE_FIELDS:
+            a, b = str(item[f"a_{name}"] or ""), str(item[f"b_{name}"] or "")
+            style = "" if a.casefold() == b.casefold() else "bold"
+            table.add_row(name, a, b, style=style)
+        yield table
+
+
+@app.command()
+def dedup(
+    input_file: Optional[Path] = typer.Option(None, "--input", help="File mode: de-duplicate this file (as `import` reads it) instead of the library."),
+    output: Optional[Path] = typer.Option(None, "--output", help="File mode: write ID,cluster_id here (one row per input record, the input's IDs)."),
+    review: bool = typer.Option(False, "--review", help="Show the pairs waiting for a person, side by side."),
+    decide_id: Optional[int] = typer.Option(None, "--decide", help="Decide pending pair MATCH_ID (with --as and --by)."),
+    decision: Optional[str] = typer.Option(None, "--as", help="Decision for --decide: merge or distinct."),
+    reviewer: Optional[str] = typer.Option(None, "--by", help="Who decides (recorded with the decision)."),
+    undo: Optional[int] = typer.Option(None, "--undo", help="Undo the merge with this match id."),
+    undo_cluster: Optional[int] = typer.Option(None, "--undo-cluster", help="Undo every merge of this cluster id."),
+    db: Optional[Path] = DbOpt,
+    fmt: OutputFormat = FormatOpt,
+) -> None:
+    """Find duplicates: merge the sure ones, queue the uncertain for review; nothing is deleted."""
+    from evidence import dedup as dd
+    from evidence.errors import DataError
+    from evidence.store import Store
+    if input_file is not None or output is not None:
+        if input_file is None or output is None:
+            raise DataError("file mode needs both --input and --output", field="--input")
+        emit(out, dd.dedup_file(input_file, output), fmt, title="De-duplication (file)")
+        return
+    with Store.open(db_path(db)) as store:
+        if review:
+            queue = dd.review_queue(store)
+            if fmt is OutputFormat.table:
+                for table in _review_tables(queue):
+                    out.print(table)
+                err.print(f"{len(queue)} pair(s) waiting; decide with --decide ID --as merge|distinct --by NAME", markup=False)
+            else:
+                emit(out, queue, fmt, title="Review queue")
+        elif decide_id is not None:
+            dd.decide(store, decide_id, decision or "", reviewer or "")
+            err.print(f"match {decide_id}: {decision} (by {reviewer})", markup=False)
+        elif undo is not None or undo_cluster is not None:
+            count = dd.undo_merge(store, match_id=undo, cluster=undo_cluster)
+            err.print(f"{count} merge(s) undone", markup=False)
+        else:
+            report = dd.dedup_library(store)
+            emit(out, report.as_dict(), fmt, title="De-duplication")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
