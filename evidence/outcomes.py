@@ -214,25 +214,41 @@ class Problem:
 # ----------------------------------------------------------------------------- numbers in quotes
 
 _NUMBER_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.\d+|\d+")
-_WORD_UNITS = {w: i for i, w in enumerate(
+_WORD_VALUES = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen".split())}
-_WORD_TENS = {w: 10 * (i + 2) for i, w in enumerate(
-    "twenty thirty forty fifty sixty seventy eighty ninety".split())}
-_WORD_RE = re.compile(r"\b(" + "|".join(_WORD_TENS) + r")(?:[\s-]+(" + "|".join(
-    list(_WORD_UNITS)[1:10]) + r"))?\b|\b(" + "|".join(_WORD_UNITS) + r")\b", re.IGNORECASE)
+_WORD_VALUES.update({w: 10 * (i + 2) for i, w in enumerate(
+    "twenty thirty forty fifty sixty seventy eighty ninety".split())})
+_WORD_TOKEN_RE = re.compile(r"[A-Za-z]+")
+
+
+def _word_numbers(text: str) -> set[float]:
+    """Numbers written in English words: ``Twenty-five`` → 25, ``One hundred twenty-five`` → 125."""
+    found: set[float] = set()
+    current, active = 0, False
+    for match in _WORD_TOKEN_RE.finditer(text):
+        word = match.group().lower()
+        if word in _WORD_VALUES:
+            current, active = current + _WORD_VALUES[word], True
+        elif word == "hundred" and active:
+            current *= 100
+        elif word == "thousand" and active:
+            current *= 1000
+        elif word == "and" and active:
+            continue
+        else:
+            if active:
+                found.add(float(current))
+            current, active = 0, False
+    if active:
+        found.add(float(current))
+    return found
 
 
 def quoted_numbers(quote: str) -> set[float]:
-    """Every number written in ``quote``: digits (``0.80``, ``.80``, ``1,569``) and the
-    English number words zero–ninety-nine (``Twenty-five`` → 25).  Signs are ignored."""
-    found = {float(m.replace(",", "")) for m in _NUMBER_RE.findall(quote)}
-    for tens, unit, small in _WORD_RE.findall(quote):
-        if small:
-            found.add(float(_WORD_UNITS[small.lower()]))
-        else:
-            found.add(float(_WORD_TENS[tens.lower()] + (_WORD_UNITS[unit.lower()] if unit else 0)))
-    return found
+    """Every number written in ``quote``: digits (``0.80``, ``.80``, ``1,569``) and English
+    number words (``Twenty-five`` → 25, ``One hundred twenty-five`` → 125).  Signs are ignored."""
+    return {float(m.replace(",", "")) for m in _NUMBER_RE.findall(quote)} | _word_numbers(quote)
 
 
 def number_in_quote(value: float, quote: str) -> bool:
