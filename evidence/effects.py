@@ -7,12 +7,15 @@ Rows are numbered as in the file: the header is line 1, so the first data row is
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from evidence.errors import DataError
+from evidence import derive
+from evidence.errors import DataError, UnknownNameError
 from evidence.measures import Measure, get_measure
 
 #: Columns that must be > 0 (group sizes), ≥ 0 (SDs and counts), or within [-1, 1].
@@ -212,3 +215,490 @@ def _with_results(frame: pd.DataFrame, yi: np.ndarray, vi: np.ndarray,
         out = out.drop(columns=["derivation"], errors="ignore")
         out["derivation"] = merged
     return out
+
+
+# ================================================================ from_outcomes: coded rows → effects
+
+EFFECT_COLUMNS = ["study_id", "label", "yi", "vi", "sei", "measure", "n", "outcome", "comparison",
+                  "intervention_family", "condition", "design", "unit", "timepoint_weeks",
+                  "derivation", "outcome_ids"]
+EXCLUDED_COLUMNS = ["study_id", "outcome_ids", "reason"]
+COMPARISONS = ("control", "placebo", "baseline")
+MEASURES_FOR = {"control": ("MD", "SMD"), "placebo": ("MD", "SMD"), "baseline": ("MC", "SMCR")}
+PAIRED_DESIGNS = ("rct_split_scalp",)
+NEEDED_OUTCOME_COLUMNS = ("outcome_id", "study_id", "arm", "arm_role", "intervention_family",
+                          "outcome", "unit", "timepoint", "timepoint_weeks", "n", "mean", "sd")
+
+
+@dataclass(frozen=True)
+class EffectTable:
+    """Effects for one outcome and comparison, the rows that could not be used, and why.
+
+    ``effects`` has :data:`EFFECT_COLUMNS` (one row per study, or per arm for ``baseline``);
+    ``excluded`` has :data:`EXCLUDED_COLUMNS`; ``notes`` says how the measure was chosen and
+    any caveat that applies to the whole table.
+    """
+
+    effects: pd.DataFrame
+    excluded: pd.DataFrame
+    measure: str
+    comparison: str
+    outcome: str
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ArmValues:
+    """One arm at one timepoint: n, a mean and SD (verbatim or derived), the change scores."""
+
+    ids: tuple[str, ...]
+    n: float
+    mean: float
+    sd: float
+    change_mean: float
+    change_sd: float
+    unit: str
+    notes: tuple[str, ...]
+
+    @property
+    def has_final(self) -> bool:
+        return _finite(self.n, self.mean, self.sd)
+
+    @property
+    def has_change(self) -> bool:
+        return _finite(self.n, self.change_mean, self.change_sd)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A usable pairing: (intervention, control) arms or (follow-up, baseline) of one arm."""
+
+    study: dict
+    first: ArmValues
+    second: ArmValues
+    paired: bool
+    weeks: float
+    arm_label: str
+
+
+def _finite(*values: float) -> bool:
+    return all(v is not None and isinstance(v, (int, float, np.floating)) and math.isfinite(v)
+               for v in values)
+
+
+def _num(row: dict, column: str) -> float:
+    """A numeric cell of a coded row (absent or empty → NaN)."""
+    value = row.get(column, math.nan)
+    try:
+        return float(value) if value not in (None, "") else math.nan
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _text(row: dict, column: str) -> str:
+    value = row.get(column, "")
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
+
+
+def _sd_from_spread(row: dict, n: float) -> derive.Derived | derive.DerivedMeanSD | None:
+    """An SD (or mean and SD) from SE, CI, or median with IQR/range — the first one reported."""
+    g = {c: _num(row, c) for c in ("se", "ci_low", "ci_high", "ci_level", "median", "q1", "q3",
+                                   "min", "max")}
+    if _finite(g["se"]):
+        return derive.sd_from_se(g["se"], n)
+    if _finite(g["ci_low"], g["ci_high"]):
+        level = g["ci_level"] if _finite(g["ci_level"]) else 95
+        return derive.sd_from_ci(g["ci_low"], g["ci_high"], n, level=level, dist="t")
+    if _finite(g["median"], g["q1"], g["q3"], g["min"], g["max"]):
+        return derive.mean_sd_from_five_numbers(g["min"], g["q1"], g["median"], g["q3"], g["max"], n)
+    if _finite(g["median"], g["q1"], g["q3"]):
+        return derive.mean_sd_from_median_iqr(g["q1"], g["median"], g["q3"], n)
+    if _finite(g["median"], g["min"], g["max"]):
+        return derive.mean_sd_from_median_range(g["min"], g["median"], g["max"], n)
+    return None
+
+
+def _mean_sd(row: dict) -> tuple[float, float, tuple[str, ...]]:
+    """The best-reported mean and SD of one coded row: verbatim first, then derived (noted)."""
+    n, mean, sd = _num(row, "n"), _num(row, "mean"), _num(row, "sd")
+    if _finite(mean, sd) or not _finite(n):
+        return mean, sd, ()
+    got = _sd_from_spread(row, n)
+    if got is None:
+        return mean, sd, ()
+    if isinstance(got, derive.DerivedMeanSD):
+        return (mean if _finite(mean) else got.mean), got.sd, (got.note,)
+    return (mean, got.value, (got.note,)) if _finite(mean) else (mean, sd, ())
+
+
+def _row_values(row: dict) -> ArmValues:
+    """:class:`ArmValues` of one coded row (derivations noted; the coder's own note kept)."""
+    mean, sd, notes = _mean_sd(row)
+    coded = _text(row, "derivation")
+    return ArmValues((_text(row, "outcome_id"),), _num(row, "n"), mean, sd, _num(row, "change_mean"),
+                     _num(row, "change_sd"), _text(row, "unit"),
+                     ((f"coded: {coded}",) if coded else ()) + notes)
+
+
+def _combine(arms: list[ArmValues]) -> ArmValues:
+    """Several arms as one group (Cochrane Table 6.5.a), for final values and change scores."""
+    first = arms[0]
+    for other in arms[1:]:
+        n, mean, sd, note = (derive.combine_groups(first.n, first.mean, first.sd, other.n, other.mean, other.sd)
+                             if first.has_final and other.has_final else (first.n + other.n, math.nan, math.nan, ""))
+        cm, csd = math.nan, math.nan
+        if first.has_change and other.has_change:
+            _, cm, csd, note = derive.combine_groups(first.n, first.change_mean, first.change_sd,
+                                                     other.n, other.change_mean, other.change_sd)
+        first = ArmValues(first.ids + other.ids, n, mean, sd, cm, csd, first.unit,
+                          first.notes + other.notes + ((note,) if note else ()))
+    return first
+
+
+def _arm_values(rows: list[dict]) -> ArmValues:
+    """The arm(s) in ``rows`` as one :class:`ArmValues` (combined when there are several)."""
+    values = [_row_values(r) for r in rows]
+    return values[0] if len(values) == 1 else _combine(values)
+
+
+def _unusable_reason(rows: list[dict]) -> str:
+    """A specific reason why coded rows give no mean and SD (or change scores)."""
+    for row in rows:
+        if _text(row, "not_reported").lower() == "all":
+            return "outcome numbers not reported in the source (not_reported=all)"
+    for row in rows:
+        if not _finite(_num(row, "n")):
+            return f"n not reported for arm {_text(row, 'arm') or '?'}"
+    for row in rows:
+        if not _finite(_num(row, "mean")) and not _finite(_num(row, "median")) \
+                and not _finite(_num(row, "change_mean")) and _finite(_num(row, "p_value")):
+            op = _text(row, "p_operator") or "="
+            return (f"only a p-value reported (p{op}{_num(row, 'p_value'):g}"
+                    f"{', ' + _text(row, 'p_comparison') if _text(row, 'p_comparison') else ''})")
+    for row in rows:
+        if not _finite(_num(row, "mean")) and not _finite(_num(row, "median")):
+            return f"no mean or median for arm {_text(row, 'arm') or '?'}"
+    return "mean without SD, SE, CI, IQR or range (SD not derivable)"
+
+
+# ---------------------------------------------------------------- choosing rows and timepoints
+
+def _is_baseline(row: dict) -> bool:
+    weeks = _num(row, "timepoint_weeks")
+    return weeks == 0 or (not _finite(weeks) and _text(row, "timepoint").lower() == "baseline")
+
+
+def _followups(rows: list[dict]) -> dict[float, list[dict]]:
+    """Follow-up rows by week (unknown week → key -1, so a known week wins for ``last``)."""
+    groups: dict[float, list[dict]] = {}
+    for row in rows:
+        if not _is_baseline(row):
+            weeks = _num(row, "timepoint_weeks")
+            groups.setdefault(weeks if _finite(weeks) else -1.0, []).append(row)
+    return groups
+
+
+def _pick_time(keys, timepoint) -> float | None:
+    """The follow-up week to use: the latest (``"last"``) or exactly ``timepoint`` weeks."""
+    keys = set(keys)
+    if not keys:
+        return None
+    if timepoint == "last":
+        return max(keys)
+    return float(timepoint) if float(timepoint) in keys else None
+
+
+def _no_time_reason(timepoint, what: str) -> str:
+    if timepoint == "last":
+        return f"no follow-up timepoint {what}"
+    return f"no follow-up row at {float(timepoint):g} weeks {what}"
+
+
+def _family_ok(row: dict, study: dict, family: str | None) -> bool:
+    """Keep control arms always; intervention/single arms of ``family`` (or of the study's only family)."""
+    if family is None or _text(row, "arm_role") == "control":
+        return True
+    own = _text(row, "intervention_family")
+    if own:
+        return own == family
+    return family in _text(study, "intervention_family").split(";")
+
+
+def _is_paired(study: dict, rows: list[dict]) -> bool:
+    return _text(study, "design") in PAIRED_DESIGNS or any(
+        _text(r, "within_person").lower() == "yes" for r in rows)
+
+
+def _control_candidate(study: dict, rows: list[dict], comparison: str, timepoint) -> Candidate | str | None:
+    """Intervention vs control arm(s) of one study, or the reason it cannot be used (None: not
+    a controlled study for this outcome)."""
+    ints = [r for r in rows if _text(r, "arm_role") == "intervention"]
+    ctrls = [r for r in rows if _text(r, "arm_role") == "control"]
+    if not ints:
+        return None
+    if not ctrls:
+        return "no control-arm row for this outcome"
+    if comparison == "placebo" and _text(study, "comparator_family") != "placebo":
+        return f"comparator is {_text(study, 'comparator_family') or 'not coded'}, not placebo"
+    fi, fc = _followups(ints), _followups(ctrls)
+    week = _pick_time(set(fi) & set(fc), timepoint)
+    if week is None:
+        return _no_time_reason(timepoint, "shared by intervention and control arms")
+    first, second = _arm_values(fi[week]), _arm_values(fc[week])
+    if not (first.has_final and second.has_final) and not (first.has_change and second.has_change):
+        return _unusable_reason(fi[week] + fc[week])
+    arms = ", ".join(dict.fromkeys(_text(r, "arm") for r in fi[week]))
+    return Candidate(study, first, second, _is_paired(study, rows), week, arms)
+
+
+def _empty_arm() -> ArmValues:
+    return ArmValues((), math.nan, math.nan, math.nan, math.nan, math.nan, "", ())
+
+
+def _baseline_candidate(study: dict, rows: list[dict], timepoint) -> Candidate | str:
+    """Follow-up vs baseline of one arm, or the reason it cannot be used."""
+    base = [r for r in rows if _is_baseline(r)]
+    follow = _followups(rows)
+    week = _pick_time(follow, timepoint)
+    if week is None:
+        return _no_time_reason(timepoint, "after baseline")
+    post = _arm_values(follow[week])
+    pre = _arm_values(base) if base else _empty_arm()
+    if not post.has_change and not (post.has_final and pre.has_final):
+        if not base and post.has_final:
+            return "no baseline row and no change scores"
+        return _unusable_reason(follow[week] + base)
+    return Candidate(study, post, pre, True, week, _text(rows[0], "arm"))
+
+
+# ---------------------------------------------------------------- measure choice and effect sizes
+
+def _choose_measure(candidates: list[Candidate], comparison: str, measure: str | None,
+                    outcome: str) -> tuple[str, str]:
+    """The measure (given, else MD/MC when every usable study shares one unit, else SMD/SMCR)
+    and a note saying why."""
+    valid = MEASURES_FOR[comparison]
+    raw, standardised = valid
+    if measure is not None:
+        name = str(measure).upper()
+        if name not in valid:
+            raise UnknownNameError(f"effect measure for comparison {comparison!r}", measure, valid)
+        return name, f"{name} as requested"
+    units = sorted({a.unit for c in candidates for a in (c.first, c.second) if a.ids})
+    if not candidates:
+        return raw, f"{raw}: no usable studies, so no unit to compare"
+    if len(units) == 1 and units[0]:
+        return raw, f"{raw}: all {len(candidates)} usable rows report {outcome} in {units[0]}"
+    shown = ", ".join(u or "(unit not coded)" for u in units)
+    return standardised, f"{standardised}: units differ or are not coded ({shown}), so effects are standardised"
+
+
+def _compute_one(name: str, **columns: float) -> tuple[float, float]:
+    yi, vi = get_measure(name).compute({k: np.array([v], dtype=float) for k, v in columns.items()})
+    return float(yi[0]), float(vi[0])
+
+
+def _r_note(ri: float) -> str:
+    low, high = derive.CORRELATION_RANGE
+    return f"ri imputed at {ri:g} (correlation not reported; re-run with ri={low:g} and {high:g} for sensitivity)"
+
+
+def _control_effect(c: Candidate, measure: str, ri: float) -> tuple[float, float, float, list[str]]:
+    """yi, vi, n and notes for intervention vs control (parallel or within-person)."""
+    a, b = c.first, c.second
+    change = a.has_change and b.has_change and (measure == "MD" or not (a.has_final and b.has_final))
+    m1, s1, m2, s2 = ((a.change_mean, a.change_sd, b.change_mean, b.change_sd) if change
+                      else (a.mean, a.sd, b.mean, b.sd))
+    notes = ["change-from-baseline scores"] if change else []
+    if not c.paired:
+        yi, vi = _compute_one(measure, m1i=m1, sd1i=s1, n1i=a.n, m2i=m2, sd2i=s2, n2i=b.n)
+        return yi, vi, a.n + b.n, notes
+    n = min(a.n, b.n)
+    notes.append(f"within-person design (split-scalp): arms analysed as paired, n={n:g} patients; " + _r_note(ri))
+    if measure == "MD":
+        yi, vi = _compute_one("MC", m1i=m1, m2i=m2, sd1i=s1, sd2i=s2, ni=n, ri=ri)
+    else:
+        pooled = math.sqrt((s1 ** 2 + s2 ** 2) / 2)
+        notes.append("paired SMD standardised by the average of the two arms' SDs (SMCR variance)")
+        yi, vi = _compute_one("SMCR", m1i=m1, m2i=m2, sd1i=pooled, ni=n, ri=ri)
+    return yi, vi, n, notes
+
+
+def _baseline_effect(c: Candidate, measure: str, ri: float) -> tuple[float, float, float, list[str]]:
+    """yi, vi, n and notes for follow-up vs baseline of one arm (MC or SMCR)."""
+    post, pre = c.first, c.second
+    n = post.n if _finite(post.n) else pre.n
+    if post.has_change and measure == "MC":
+        return post.change_mean, post.change_sd ** 2 / n, n, ["change scores as reported"]
+    if post.has_change:
+        if not _finite(pre.sd):
+            return math.nan, math.nan, n, ["SMCR needs the baseline SD, which is not reported"]
+        r, note = ri, _r_note(ri)
+        if _finite(post.sd) and post.sd > 0 and pre.sd > 0:
+            implied = derive.correlation_from_sds(pre.sd, post.sd, post.change_sd)
+            if -1 <= implied.value <= 1:
+                r, note = implied.value, implied.note
+        yi, vi = _compute_one("SMCR", m1i=post.change_mean, m2i=0.0, sd1i=pre.sd, ni=n, ri=r)
+        return yi, vi, n, ["change scores standardised by the baseline SD", note]
+    if measure == "MC":
+        yi, vi = _compute_one("MC", m1i=post.mean, m2i=pre.mean, sd1i=post.sd, sd2i=pre.sd, ni=n, ri=ri)
+    else:
+        yi, vi = _compute_one("SMCR", m1i=post.mean, m2i=pre.mean, sd1i=pre.sd, ni=n, ri=ri)
+    notes = ["follow-up minus baseline means"] + (["standardised by the baseline SD"] if measure == "SMCR" else [])
+    return yi, vi, n, notes + [_r_note(ri)]
+
+
+# ---------------------------------------------------------------- from_outcomes
+
+def _label(study: dict, arm: str, per_arm: bool) -> str:
+    author, year = _text(study, "first_author"), _num(study, "year")
+    base = f"{author} {year:.0f}" if author and _finite(year) else _text(study, "study_id")
+    return f"{base} ({arm})" if per_arm and arm else base
+
+
+def _effect_row(c: Candidate, measure: str, comparison: str, outcome: str, ri: float,
+                family: str | None, per_arm: bool) -> dict:
+    compute = _baseline_effect if comparison == "baseline" else _control_effect
+    yi, vi, n, notes = compute(c, measure, ri)
+    notes = list(c.first.notes) + list(c.second.notes) + notes
+    study = c.study
+    return {"study_id": study["study_id"], "label": _label(study, c.arm_label, per_arm), "yi": yi,
+            "vi": vi, "sei": math.sqrt(vi) if _finite(vi) and vi >= 0 else math.nan,
+            "measure": measure, "n": n, "outcome": outcome, "comparison": comparison,
+            "intervention_family": family or _text(study, "intervention_family"),
+            "condition": _text(study, "condition"), "design": _text(study, "design"),
+            "unit": c.first.unit or c.second.unit,
+            "timepoint_weeks": c.weeks if c.weeks >= 0 else math.nan,
+            "derivation": "; ".join(dict.fromkeys(n for n in notes if n)),
+            "outcome_ids": ";".join(c.first.ids + c.second.ids)}
+
+
+def _candidates(rows: pd.DataFrame, studies: dict[str, dict], comparison: str, timepoint,
+                family: str | None) -> tuple[list[Candidate], list[dict]]:
+    """Usable pairings and excluded rows (with reasons) across all studies."""
+    found, excluded = [], []
+    for study_id, group in rows.groupby("study_id", sort=True):
+        study = studies.get(study_id, {"study_id": study_id})
+        records = [r for r in group.to_dict("records") if _family_ok(r, study, family)]
+        if comparison == "baseline":
+            units = {}
+            for r in records:
+                if _text(r, "arm_role") in ("intervention", "single"):
+                    units.setdefault(_text(r, "arm"), []).append(r)
+            results = [(arm_rows, _guarded(_baseline_candidate, study, arm_rows, timepoint))
+                       for arm_rows in units.values()]
+        else:
+            results = [(records, _guarded(_control_candidate, study, records, comparison, timepoint))]
+        for used, result in results:
+            if isinstance(result, Candidate):
+                found.append(result)
+            elif isinstance(result, str):
+                ids = ";".join(_text(r, "outcome_id") for r in used)
+                excluded.append({"study_id": study_id, "outcome_ids": ids, "reason": result})
+    return found, excluded
+
+
+def _guarded(build, *args):
+    """``build(*args)``; a derivation that fails on the coded values becomes an exclusion reason."""
+    try:
+        return build(*args)
+    except DataError as exc:
+        return f"cannot derive mean/SD from the coded values ({exc})"
+
+
+def _check_inputs(outcomes: pd.DataFrame, comparison: str, timepoint) -> None:
+    if comparison not in COMPARISONS:
+        raise UnknownNameError("comparison", comparison, COMPARISONS)
+    missing = [c for c in NEEDED_OUTCOME_COLUMNS if c not in outcomes.columns]
+    if missing:
+        raise DataError("missing column in the outcomes table", file="outcomes", row=1, field=missing[0])
+    if timepoint != "last":
+        try:
+            float(timepoint)
+        except (TypeError, ValueError):
+            raise UnknownNameError("timepoint", str(timepoint), ("last", "<weeks, e.g. 24>")) from None
+
+
+def _study_rows(studies: pd.DataFrame, condition: str | None) -> dict[str, dict]:
+    records = studies.to_dict("records")
+    return {r["study_id"]: r for r in records if condition is None or _text(r, "condition") == condition}
+
+
+def from_outcomes(outcomes: pd.DataFrame | None = None, studies: pd.DataFrame | None = None, *,
+                  outcome: str, comparison: str, intervention_family: str | None = None,
+                  condition: str | None = None, measure: str | None = None,
+                  ri: float = derive.DEFAULT_CORRELATION, timepoint="last") -> EffectTable:
+    """Coded outcome rows → one effect per study (per arm for ``baseline``) for one outcome.
+
+    Parameters
+    ----------
+    outcomes, studies : the coded tables (default: the shipped ``data/outcomes.csv`` and
+        ``data/studies.csv`` via :mod:`evidence.outcomes`).
+    outcome : the outcome vocabulary term, e.g. ``"hair_density"``.
+    comparison : ``"control"`` (intervention vs control arm of the same study), ``"placebo"``
+        (the same, only studies whose comparator_family is placebo) or ``"baseline"``
+        (follow-up vs baseline within each intervention/single arm).
+    intervention_family, condition : filters (``"prp"``, ``"aga_male"``…); None keeps all.
+    measure : MD or SMD for control/placebo, MC or SMCR for baseline; None chooses the raw
+        measure when every usable row shares one unit, else the standardised one (said in notes).
+    ri : correlation imputed for paired data (within-person designs, pre–post) when not
+        reported; :data:`evidence.derive.CORRELATION_RANGE` is the suggested sensitivity range.
+    timepoint : ``"last"`` (latest follow-up shared by the arms) or a number of weeks.
+
+    Notes
+    -----
+    Per arm, the best-reported form is used: mean and SD as reported; else SD from SE, from a
+    t-based CI, or mean and SD from median with IQR/range (see :mod:`evidence.derive`).  For
+    control comparisons change scores are used when both arms report them (MD; for SMD only
+    when final values are missing, to avoid mixing scales); several intervention (or control)
+    arms are combined (Cochrane Table 6.5.a).  Split-scalp designs are paired: MD uses the MC
+    variance and SMD the SMCR variance with the imputed ``ri``.  Every derivation is written to
+    the row's ``derivation``; rows that cannot be used go to ``excluded`` with the reason.
+    """
+    outcomes, studies = _default_tables(outcomes, studies)
+    _check_inputs(outcomes, comparison, timepoint)
+    chosen = _study_rows(studies, condition)
+    rows = outcomes[(outcomes["outcome"] == outcome) & outcomes["study_id"].isin(chosen)]
+    found, excluded = _candidates(rows, chosen, comparison, timepoint, intervention_family)
+    name, why = _choose_measure(found, comparison, measure, outcome)
+    counts = pd.Series([c.study["study_id"] for c in found]).value_counts()
+    effects = [_effect_row(c, name, comparison, outcome, ri, intervention_family,
+                           comparison == "baseline" or counts[c.study["study_id"]] > 1) for c in found]
+    notes = [why] + _table_notes(effects, name)
+    effects, excluded = _split_uncomputable(effects, excluded)
+    return EffectTable(pd.DataFrame(effects, columns=EFFECT_COLUMNS),
+                       pd.DataFrame(excluded, columns=EXCLUDED_COLUMNS), name, comparison, outcome,
+                       tuple(notes))
+
+
+def _default_tables(outcomes, studies) -> tuple[pd.DataFrame, pd.DataFrame]:
+    if outcomes is None or studies is None:
+        from evidence.outcomes import load_outcomes, load_studies
+        outcomes = load_outcomes() if outcomes is None else outcomes
+        studies = load_studies() if studies is None else studies
+    return outcomes, studies
+
+
+def _table_notes(effects: list[dict], measure: str) -> list[str]:
+    """Caveats for the whole table: SMD mixing change and final values, imputed correlations."""
+    notes = []
+    change = sum("change" in e["derivation"] for e in effects)
+    if measure == "SMD" and 0 < change < len(effects):
+        notes.append(f"{change} of {len(effects)} SMDs use change scores and the rest final values: "
+                     "their SDs differ in meaning (Cochrane Handbook 10.5.2)")
+    if any("ri imputed" in e["derivation"] for e in effects):
+        low, high = derive.CORRELATION_RANGE
+        notes.append(f"some variances rest on an imputed correlation; check ri={low:g} and ri={high:g}")
+    return notes
+
+
+def _split_uncomputable(effects: list[dict], excluded: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Rows whose yi or vi came out undefined move to ``excluded`` with their note."""
+    keep = []
+    for e in effects:
+        if _finite(e["yi"], e["vi"]) and e["vi"] > 0:
+            keep.append(e)
+        else:
+            excluded.append({"study_id": e["study_id"], "outcome_ids": e["outcome_ids"],
+                             "reason": "effect undefined for these values: " + (e["derivation"] or "zero or missing variance")})
+    return keep, excluded

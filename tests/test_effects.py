@@ -132,3 +132,213 @@ def test_read_effect_input_keeps_integers_and_text(tmp_path):
     assert frame["study"].tolist() == ["A", "B"]
     assert str(frame["n1i"].dtype) == "Int64"
     assert math.isnan(frame.loc[1, "m1i"])
+
+
+# ================================================================ from_outcomes (hand-built coded rows)
+
+from evidence.effects import EFFECT_COLUMNS, EXCLUDED_COLUMNS, EffectTable, from_outcomes  # noqa: E402
+from evidence.measures import cmicalc  # noqa: E402
+
+NUMERIC = ("timepoint_weeks", "n", "mean", "sd", "se", "ci_low", "ci_high", "ci_level", "median", "q1",
+           "q3", "min", "max", "change_mean", "change_sd", "events", "p_value")
+TEXT = ("outcome_id", "study_id", "arm", "arm_role", "intervention_family", "outcome", "unit", "timepoint",
+        "p_operator", "p_comparison", "within_person", "derivation", "not_reported")
+UNIT = "hairs/cm2"
+
+
+def _row(study_id, arm, role, family, weeks, **values) -> dict:
+    row = {c: math.nan for c in NUMERIC} | {c: "" for c in TEXT}
+    row.update(study_id=study_id, arm=arm, arm_role=role, intervention_family=family, outcome="hair_density",
+               unit=UNIT, timepoint="baseline" if weeks == 0 else f"{weeks} weeks", timepoint_weeks=weeks)
+    row.update(values)
+    return row
+
+
+def _study(study_id, design, family, comparator, condition="aga_male", author="", year=math.nan) -> dict:
+    return {"study_id": study_id, "design": design, "intervention_family": family, "comparator_family": comparator,
+            "condition": condition, "first_author": author, "year": year}
+
+
+@pytest.fixture
+def coded() -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows = [
+        _row("par2020", "PRP", "intervention", "prp", 24, n=20, mean=160.0, sd=20.0),
+        _row("par2020", "saline", "control", "comparator", 24, n=18, mean=140.0, sd=25.0),
+        _row("par2020", "PRP", "intervention", "prp", 12, n=20, mean=150.0, sd=21.0),
+        _row("par2020", "saline", "control", "comparator", 12, n=18, mean=139.0, sd=24.0),
+        _row("split2019", "PRP side", "intervention", "prp", 12, n=15, mean=170.0, sd=30.0, within_person="yes"),
+        _row("split2019", "placebo side", "control", "comparator", 12, n=15, mean=155.0, sd=28.0, within_person="yes"),
+        _row("chg2021", "PRP", "intervention", "prp", 16, n=25, change_mean=18.0, change_sd=9.0),
+        _row("chg2021", "minoxidil", "control", "comparator", 16, n=25, change_mean=11.0, change_sd=8.0),
+        _row("se2022", "PRP", "intervention", "prp", 24, n=16, mean=155.0, se=5.0),
+        _row("se2022", "saline", "control", "comparator", 24, n=16, mean=141.0, sd=19.0),
+        _row("pval2018", "PRP", "intervention", "prp", 24, n=30, p_value=0.05, p_operator="<", p_comparison="vs saline"),
+        _row("pval2018", "saline", "control", "comparator", 24, n=30),
+        _row("hassan2024", "PRP", "single", "prp", 12, not_reported="all"),
+        _row("hassan2024", "exosome", "single", "exosome", 12, not_reported="all"),
+        _row("single2023", "exosome", "single", "exosome", 0, n=12, mean=120.0, sd=15.0),
+        _row("single2023", "exosome", "single", "exosome", 12, n=12, mean=128.0, sd=16.0),
+        _row("single2023", "exosome", "single", "exosome", 24, n=11, mean=133.0, sd=17.0),
+        _row("iqr2022", "PRP", "single", "prp", 0, n=30, median=110.0, q1=100.0, q3=125.0),
+        _row("iqr2022", "PRP", "single", "prp", 24, n=30, median=121.0, q1=108.0, q3=135.0),
+    ]
+    for i, row in enumerate(rows):
+        row["outcome_id"] = f"{row['study_id']}-{i:02d}"
+    studies = pd.DataFrame([
+        _study("par2020", "rct_parallel", "prp", "placebo", author="Par", year=2020),
+        _study("split2019", "rct_split_scalp", "prp", "placebo"),
+        _study("chg2021", "rct_parallel", "prp", "active"),
+        _study("se2022", "rct_parallel", "prp", "placebo"),
+        _study("pval2018", "rct_parallel", "prp", "placebo"),
+        _study("hassan2024", "case_series", "prp;exosome", "none", condition="hair_loss_unspecified"),
+        _study("single2023", "single_arm_trial", "exosome", "none", condition="aga_female"),
+        _study("iqr2022", "case_series", "prp", "none"),
+    ])
+    return pd.DataFrame(rows), studies
+
+
+def _by_study(table: EffectTable) -> dict[str, pd.Series]:
+    return {row["study_id"]: row for _, row in table.effects.iterrows()}
+
+
+def test_control_md_parallel_hand_calculation(coded):
+    """Hand calculation: 160 − 140 = 20; vi = 20²/20 + 25²/18 = 20 + 34.722… (last shared week 24)."""
+    table = from_outcomes(*coded, outcome="hair_density", comparison="control")
+    par = _by_study(table)["par2020"]
+    assert table.measure == "MD" and par["measure"] == "MD"
+    assert par["yi"] == 20.0 and par["vi"] == pytest.approx(400 / 20 + 625 / 18, rel=1e-14)
+    assert par["sei"] == pytest.approx(math.sqrt(par["vi"])) and par["n"] == 38
+    assert par["timepoint_weeks"] == 24 and par["label"] == "Par 2020" and par["derivation"] == ""
+    assert par["outcome_ids"] == "par2020-00;par2020-01"
+    assert "MD: all 4 usable rows report hair_density in hairs/cm2" in table.notes[0]
+    assert list(table.effects.columns) == EFFECT_COLUMNS and list(table.excluded.columns) == EXCLUDED_COLUMNS
+
+
+def test_control_timepoint_in_weeks(coded):
+    table = from_outcomes(*coded, outcome="hair_density", comparison="control", timepoint=12)
+    assert _by_study(table)["par2020"]["yi"] == 11.0
+    assert "no follow-up row at 12 weeks" in " ".join(table.excluded["reason"])
+
+
+def test_split_scalp_is_paired_with_imputed_correlation(coded):
+    """Hand calculation (MC variance): (30² + 28² − 2·0.5·30·28)/15 = 844/15."""
+    split = _by_study(from_outcomes(*coded, outcome="hair_density", comparison="control"))["split2019"]
+    assert split["yi"] == 15.0 and split["vi"] == pytest.approx((900 + 784 - 840) / 15, rel=1e-14)
+    assert split["n"] == 15
+    assert "within-person design" in split["derivation"] and "ri imputed at 0.5" in split["derivation"]
+
+
+def test_split_scalp_correlation_is_configurable(coded):
+    split = _by_study(from_outcomes(*coded, outcome="hair_density", comparison="control", ri=0.8))["split2019"]
+    assert split["vi"] == pytest.approx((900 + 784 - 2 * 0.8 * 840) / 15, rel=1e-14)
+
+
+def test_change_scores_used_when_both_arms_report_them(coded):
+    chg = _by_study(from_outcomes(*coded, outcome="hair_density", comparison="control"))["chg2021"]
+    assert chg["yi"] == 7.0 and chg["vi"] == pytest.approx(81 / 25 + 64 / 25)
+    assert "change-from-baseline scores" in chg["derivation"]
+
+
+def test_sd_derived_from_se_is_recorded(coded):
+    """SD = 5·√16 = 20, so vi = 20²/16 + 19²/16."""
+    se = _by_study(from_outcomes(*coded, outcome="hair_density", comparison="control"))["se2022"]
+    assert se["vi"] == pytest.approx(400 / 16 + 361 / 16, rel=1e-14)
+    assert "sd = se × √n from se=5, n=16" in se["derivation"]
+
+
+def test_unusable_rows_are_excluded_with_specific_reasons(coded):
+    excluded = from_outcomes(*coded, outcome="hair_density", comparison="control").excluded
+    reasons = dict(zip(excluded["study_id"], excluded["reason"]))
+    assert reasons["pval2018"] == "only a p-value reported (p<0.05, vs saline)"
+    assert "hassan2024" not in reasons  # single-arm series are not candidates for a control comparison
+
+
+def test_placebo_comparison_drops_active_comparators(coded):
+    table = from_outcomes(*coded, outcome="hair_density", comparison="placebo")
+    assert "chg2021" not in set(table.effects["study_id"])
+    reasons = dict(zip(table.excluded["study_id"], table.excluded["reason"]))
+    assert reasons["chg2021"] == "comparator is active, not placebo"
+
+
+def test_baseline_mc_hand_calculation(coded):
+    """Last follow-up (24 w): 133 − 120 = 13; vi = (17² + 15² − 2·0.5·17·15)/11 = 259/11."""
+    table = from_outcomes(*coded, outcome="hair_density", comparison="baseline", intervention_family="exosome")
+    one = _by_study(table)["single2023"]
+    assert table.measure == "MC" and one["yi"] == 13.0
+    assert one["vi"] == pytest.approx((289 + 225 - 255) / 11, rel=1e-14)
+    assert one["label"] == "single2023 (exosome)" and "ri imputed at 0.5" in one["derivation"]
+    reasons = dict(zip(table.excluded["study_id"], table.excluded["reason"]))
+    assert reasons["hassan2024"] == "outcome numbers not reported in the source (not_reported=all)"
+    assert any("ri=0.2 and ri=0.8" in note for note in table.notes)
+
+
+def test_baseline_from_median_and_iqr(coded):
+    """Luo 2018 means and Wan 2014 SDs for both timepoints, n = 30."""
+    table = from_outcomes(*coded, outcome="hair_density", comparison="baseline", intervention_family="prp")
+    iqr = _by_study(table)["iqr2022"]
+    from scipy.stats import norm
+    w = 0.7 + 0.39 / 30
+    eta = 2 * norm.ppf((0.75 * 30 - 0.125) / 30.25)
+    pre_mean, post_mean = w * 112.5 + (1 - w) * 110, w * 121.5 + (1 - w) * 121
+    pre_sd, post_sd = 25 / eta, 27 / eta
+    assert iqr["yi"] == pytest.approx(post_mean - pre_mean, rel=1e-12)
+    assert iqr["vi"] == pytest.approx((pre_sd ** 2 + post_sd ** 2 - pre_sd * post_sd) / 30, rel=1e-12)
+    assert iqr["derivation"].count("Luo 2018") == 2
+
+
+def test_smd_chosen_when_units_differ(coded):
+    outcomes, studies = coded
+    outcomes.loc[outcomes["study_id"] == "se2022", "unit"] = "hairs/0.65 cm2"
+    table = from_outcomes(outcomes, studies, outcome="hair_density", comparison="control")
+    assert table.measure == "SMD" and table.notes[0].startswith("SMD: units differ")
+    par = _by_study(table)["par2020"]
+    sdp = math.sqrt((19 * 400 + 17 * 625) / 36)
+    assert par["yi"] == pytest.approx(cmicalc(np.array([36.0]))[0] * 20 / sdp, rel=1e-12)
+    assert any("change scores and the rest final values" in n for n in table.notes)
+
+
+def test_requested_measure_must_fit_the_comparison(coded):
+    with pytest.raises(UnknownNameError, match="effect measure for comparison 'baseline'"):
+        from_outcomes(*coded, outcome="hair_density", comparison="baseline", measure="SMD")
+
+
+def test_unknown_comparison_and_timepoint(coded):
+    with pytest.raises(UnknownNameError, match="valid: control, placebo, baseline"):
+        from_outcomes(*coded, outcome="hair_density", comparison="active")
+    with pytest.raises(UnknownNameError, match="unknown timepoint 'first'"):
+        from_outcomes(*coded, outcome="hair_density", comparison="control", timepoint="first")
+
+
+def test_condition_filter(coded):
+    table = from_outcomes(*coded, outcome="hair_density", comparison="baseline", condition="aga_female")
+    assert set(table.effects["study_id"]) == {"single2023"} and table.excluded.empty
+
+
+def test_two_intervention_arms_are_combined(coded):
+    """Cochrane Table 6.5.a: arms (20, 160, 20) and (10, 170, 22) → N 30, mean 163.33…"""
+    outcomes, studies = coded
+    extra = _row("par2020", "PRP high dose", "intervention", "prp", 24, n=10, mean=170.0, sd=22.0,
+                 outcome_id="par2020-99")
+    table = from_outcomes(pd.concat([outcomes, pd.DataFrame([extra])]), studies, outcome="hair_density",
+                          comparison="control")
+    par = _by_study(table)["par2020"]
+    mean = (20 * 160 + 10 * 170) / 30
+    sd = math.sqrt((19 * 400 + 9 * 484 + 20 * 10 / 30 * 100) / 29)
+    assert par["yi"] == pytest.approx(mean - 140, rel=1e-14)
+    assert par["vi"] == pytest.approx(sd ** 2 / 30 + 625 / 18, rel=1e-12)
+    assert "arms combined" in par["derivation"] and par["outcome_ids"] == "par2020-00;par2020-99;par2020-01"
+
+
+def test_missing_outcome_column_is_a_data_error(coded):
+    outcomes, studies = coded
+    with pytest.raises(DataError, match="outcomes:1:sd: missing column"):
+        from_outcomes(outcomes.drop(columns=["sd"]), studies, outcome="hair_density", comparison="control")
+
+
+def test_shipped_tables_are_the_default():
+    from evidence.paths import data_file
+    if not data_file("outcomes.csv").exists() or not data_file("studies.csv").exists():
+        pytest.skip("shipped evidence tables not present yet")
+    table = from_outcomes(outcome="hair_density", comparison="baseline")
+    assert list(table.effects.columns) == EFFECT_COLUMNS
+    assert table.effects["vi"].gt(0).all()
