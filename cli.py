@@ -256,7 +256,7 @@ def records(ctx: typer.Context, db: Optional[Path] = DbOpt, fmt: OutputFormat = 
         return
     from evidence.store import Store
     with Store.open(db_path(db)) as store:
-        frame = store.records_frame()
+        frame = store.records_frame(brief=fmt is OutputFormat.table)
     emit(out, frame, fmt, title=f"Record library ({len(frame)} records)")
 
 
@@ -363,6 +363,244 @@ def dedup(
         else:
             report = dd.dedup_library(store)
             emit(out, report.as_dict(), fmt, title="De-duplication")
+
+
+# ---------------------------------------------------------------- section: pooling (issue 4)
+
+_EffectsOpt = typer.Option(None, "--effects", "-e", help="CSV with columns yi and vi (or yi and sei); optional study or label column.")
+_PoolMethodOpt = typer.Option("REML", "--method", help="tau2 estimator: EE (alias FE), DL, HE, SJ, PM, ML, REML, EB.")
+_PoolKnhaOpt = typer.Option(False, "--knha/--no-knha", help="Knapp-Hartung(-Sidik-Jonkman) adjustment with t tests (default off, as metafor).")
+_PoolLevelOpt = typer.Option(95.0, "--level", help="Confidence level in percent (CIs and prediction interval).")
+_LabelOpt = typer.Option(None, "--label-column", help="Column with study labels (default: study, else label).")
+
+
+def _require_effects(effects: Optional[Path]) -> Path:
+    if effects is None:
+        raise typer.BadParameter("give --effects FILE", param_hint="--effects")
+    return effects
+
+
+def _print_notes(notes) -> None:
+    for note in notes:
+        err.print(f"Note: {note}", markup=False, highlight=False)
+
+
+def _emit_pooled(result, fmt: OutputFormat, title: str) -> None:
+    """A MetaResult or SubgroupResult as a table, one CSV table or the JSON contract."""
+    if fmt is OutputFormat.json:
+        emit(out, result.to_dict(), fmt)
+    elif hasattr(result, "subgroups"):
+        frame = result.display_frame() if fmt is OutputFormat.table else result.to_frame()
+        emit(out, frame, fmt, title=f"{title} by {result.by}")
+        if fmt is OutputFormat.table:
+            out.print(f"Test for subgroup differences (fixed-effect Q on subgroup estimates): "
+                      f"Q = {result.q_between:.4f}, df = {result.q_between_df}, p = {result.q_between_p:.4g}; "
+                      f"moderator test with common tau2: QM = {result.qm_common_tau2:.4f}, "
+                      f"p = {result.qm_common_tau2_p:.4g}", markup=False, highlight=False)
+    else:
+        emit(out, result.to_dict() if fmt is OutputFormat.table else [result.to_dict()], fmt, title=title)
+
+
+def _print_effect_table_notes(table) -> None:
+    """Excluded rows and derivation notes of an EffectTable, on stderr."""
+    for row in table.excluded.to_dict(orient="records"):
+        err.print(f"Excluded {row.get('study_id')}: {row.get('reason')}", markup=False, highlight=False)
+    if "derivation" in table.effects.columns:
+        for label, how in zip(table.effects.get("label", table.effects["study_id"]), table.effects["derivation"]):
+            err.print(f"{label}: {how}", markup=False, highlight=False)
+    _print_notes(table.notes)
+
+
+@app.command("pool")
+def pool_cmd(effects: Optional[Path] = _EffectsOpt, method: str = _PoolMethodOpt,
+             knha: bool = _PoolKnhaOpt, level: float = _PoolLevelOpt,
+             by: Optional[str] = typer.Option(None, "--by", help="Subgroup column: pool per level and test the difference."),
+             label_column: Optional[str] = _LabelOpt,
+             outcome: Optional[str] = typer.Option(None, "--outcome", help="Pool coded outcomes instead of a file, e.g. hair_density."),
+             comparison: Optional[str] = typer.Option(None, "--comparison", help="With --outcome: comparator, e.g. placebo."),
+             family: Optional[str] = typer.Option(None, "--family", help="With --outcome: intervention family (prp, exosome, …)."),
+             condition: Optional[str] = typer.Option(None, "--condition", help="With --outcome: condition, e.g. androgenetic alopecia."),
+             fmt: OutputFormat = FormatOpt) -> None:
+    """Random-effects meta-analysis of an effects file (or of coded outcomes), as metafor's rma."""
+    if outcome is not None:
+        if comparison is None:
+            raise typer.BadParameter("--outcome needs --comparison", param_hint="--comparison")
+        from evidence.pooling import pool_outcomes
+        pooled = pool_outcomes(outcome=outcome, comparison=comparison, intervention_family=family,
+                               condition=condition, method=method, knha=knha, level=level)
+        _print_effect_table_notes(pooled.table)
+        result = pooled.fit
+    else:
+        from evidence.pooling import pool_file
+        result = pool_file(_require_effects(effects), method=method, knha=knha, level=level, by=by,
+                           label_column=label_column)
+    _print_notes(getattr(result, "notes", ()))
+    _emit_pooled(result, fmt, title="Pooled estimate")
+
+
+@app.command()
+def diagnose(effects: Optional[Path] = _EffectsOpt, method: str = _PoolMethodOpt,
+             knha: bool = _PoolKnhaOpt, level: float = _PoolLevelOpt,
+             order: Optional[str] = typer.Option(None, "--order", help="Column ordering the cumulative analysis (e.g. year); default file order."),
+             label_column: Optional[str] = _LabelOpt, fmt: OutputFormat = FormatOpt) -> None:
+    """Leave-one-out, cumulative meta-analysis, Egger's test, rank test and trim-and-fill."""
+    from evidence.diagnostics import diagnose_file
+    report = diagnose_file(_require_effects(effects), method=method, knha=knha, level=level,
+                           order_column=order, label_column=label_column)
+    for name, why in report.skipped.items():
+        err.print(f"Skipped {name}: {why}", markup=False, highlight=False)
+    if fmt is not OutputFormat.table:
+        emit(out, report.to_dict() if fmt is OutputFormat.json else report.to_frame(), fmt)
+        return
+    for sweep in (report.leave_one_out, report.cumulative):
+        if sweep is not None:
+            emit(out, sweep.display_frame(), fmt, title=f"{sweep.kind.capitalize()} ({sweep.method})")
+    tests = report.tests_frame()
+    if len(tests):
+        emit(out, tests, fmt, title="Small-study effects: Egger regression, rank correlation, trim-and-fill (stat = k0)")
+
+
+@app.command()
+def forest(effects: Optional[Path] = _EffectsOpt,
+           output: Path = typer.Option(..., "--output", "-o", help="forest.csv / .json (data) or forest.png / .svg (plot)."),
+           method: str = _PoolMethodOpt, knha: bool = _PoolKnhaOpt, level: float = _PoolLevelOpt,
+           transform: Optional[str] = typer.Option(None, "--transform", help="Back-transform for display: exp (for log RR, OR, ROM)."),
+           title: Optional[str] = typer.Option(None, "--title", help="Plot title."),
+           label_column: Optional[str] = _LabelOpt, fmt: OutputFormat = FormatOpt) -> None:
+    """Export forest-plot data or draw a forest plot (studies, pooled, prediction interval, heterogeneity)."""
+    from evidence.forest import forest_file
+    rows = forest_file(_require_effects(effects), output, method=method, knha=knha, level=level,
+                       transform=transform, title=title, label_column=label_column)
+    err.print(f"wrote {output}", markup=False, highlight=False)
+    emit(out, rows, fmt, title="Forest plot rows")
+
+
+@app.command()
+def funnel(effects: Optional[Path] = _EffectsOpt,
+           output: Path = typer.Option(..., "--output", "-o", help="funnel.png or funnel.svg."),
+           method: str = _PoolMethodOpt, knha: bool = _PoolKnhaOpt, level: float = _PoolLevelOpt,
+           title: Optional[str] = typer.Option(None, "--title", help="Plot title."),
+           label_column: Optional[str] = _LabelOpt, fmt: OutputFormat = FormatOpt) -> None:
+    """Draw a funnel plot (effect sizes against standard errors, pseudo-confidence region)."""
+    from evidence.plots import funnel_file
+    summary_ = funnel_file(_require_effects(effects), output, method=method, knha=knha, level=level,
+                           label_column=label_column, title=title)
+    err.print(f"wrote {output}", markup=False, highlight=False)
+    emit(out, summary_, fmt, title="Funnel plot")
+
+
+# ---------------------------------------------------------------- section: export and lookup (issue 5)
+
+from evidence.export import ExportFormat as _ExportFormat
+
+
+@app.command("export")
+def export_cmd(
+    fmt: _ExportFormat = typer.Option(..., "--format", "-f", help="ris, csv or bibtex."),
+    deduplicated: bool = typer.Option(False, "--deduplicated", help="One record per de-duplication cluster, listing every source of the cluster."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE instead of stdout."),
+    db: Optional[Path] = DbOpt,
+) -> None:
+    """Write the library for reference managers and screening tools (RIS, CSV or BibTeX)."""
+    from evidence.export import export_library
+    from evidence.store import Store
+    with Store.open(db_path(db)) as store:
+        text = export_library(store, fmt, deduplicated=deduplicated)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise HairmetaError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    err.print(f"wrote {fmt.value} export to {output}", markup=False, highlight=False)
+
+
+@app.command()
+def lookup(
+    doi: str = typer.Argument(..., help="A DOI (10.xxxx/…; a doi.org URL or doi: prefix is fine)."),
+    store_it: bool = typer.Option(False, "--store", help="Also store the record in the library (source 'crossref')."),
+    db: Optional[Path] = DbOpt,
+    fmt: OutputFormat = FormatOpt,
+) -> None:
+    """Crossref metadata for one DOI; with --store, kept in the library."""
+    from extractors.crossref import lookup as crossref_lookup
+    if store_it:
+        from evidence.store import Store
+        with Store.open(db_path(db)) as store:
+            found = crossref_lookup(doi, store=store)
+        err.print(f"record {found.record_id}: {found.status}", markup=False, highlight=False)
+    else:
+        found = crossref_lookup(doi)
+    emit(out, found.to_row(), fmt, title=f"Crossref: {found.record.doi}")
+
+
+# ---------------------------------------------------------------- section: outcomes (issue 3)
+
+outcomes_app = new_app("The coded outcome tables: check them, list rows, add rows.")
+app.add_typer(outcomes_app, name="outcomes")
+
+_OutDataDirOpt = typer.Option(None, "--data-dir", help="Directory holding the four tables (default: the shipped data/).")
+_OutFileOpt = typer.Option(None, "--file", help="The outcomes.csv to use (default: the one in --data-dir, else the shipped one).")
+
+
+@outcomes_app.command("check")
+def outcomes_check(
+    file: Optional[Path] = typer.Argument(None, help="One table (studies, arms, outcomes or meta-analyses CSV; recognised by its header); the other tables are taken from beside it."),
+    data_dir: Optional[Path] = _OutDataDirOpt,
+    fmt: Optional[OutputFormat] = typer.Option(None, "--format", "-f", help="table, csv or json (default: one 'file:row:column: message' line per problem)."),
+) -> None:
+    """Validate the evidence tables; one line per problem, exit 1 if there is any error."""
+    from evidence.outcomes import check_files, errors_only, problems_frame
+    problems = check_files(file, data_dir)
+    if fmt is None:
+        for problem in problems:
+            out.file.write(f"{problem}\n")
+    else:
+        emit(out, problems_frame(problems), fmt, title="Problems")
+    n_errors = len(errors_only(problems))
+    err.print(f"{n_errors} error(s), {len(problems) - n_errors} warning(s)", markup=False, highlight=False)
+    if n_errors:
+        raise typer.Exit(code=1)
+
+
+@outcomes_app.command("list")
+def outcomes_list(
+    study: Optional[str] = typer.Option(None, "--study", help="Only this study_id."),
+    outcome: Optional[list[str]] = typer.Option(None, "--outcome", help="Only this outcome (repeatable)."),
+    file: Optional[Path] = _OutFileOpt, data_dir: Optional[Path] = _OutDataDirOpt,
+    all_columns: bool = typer.Option(False, "--all-columns", help="Every column in table output (csv/json always have all)."),
+    fmt: OutputFormat = FormatOpt,
+) -> None:
+    """List coded outcome rows (empty cells = not reported by the source)."""
+    from evidence.outcomes import LIST_COLUMNS, list_outcomes, table_paths
+    columns = LIST_COLUMNS if fmt is OutputFormat.table and not all_columns else None
+    rows_ = list_outcomes(study, outcome or None, path=table_paths(file, data_dir)["outcomes"], columns=columns)
+    emit(out, rows_, fmt, title="Coded outcomes")
+
+
+@outcomes_app.command("add")
+def outcomes_add(
+    from_file: Optional[Path] = typer.Option(None, "--from", help="Append the validated rows of this CSV (outcome columns) instead of prompting."),
+    file: Optional[Path] = _OutFileOpt, data_dir: Optional[Path] = _OutDataDirOpt,
+    yes: bool = typer.Option(False, "--yes", "-y", help="Append the prompted row without asking for confirmation."),
+) -> None:
+    """Code a new outcome row interactively (or --from a CSV); nothing is written unless every check passes."""
+    from evidence.outcomes import append_outcomes, load_studies, prompt_row, read_new_rows, table_paths
+    paths = table_paths(file, data_dir)
+    if from_file is not None:
+        count = append_outcomes(read_new_rows(from_file), paths["outcomes"], origin=from_file)
+        err.print(f"appended {count} row(s) to {paths['outcomes']}", markup=False, highlight=False)
+        return
+    ask = lambda column, hint: typer.prompt(f"{column}" + (f" [{hint}]" if hint else ""), default="", show_default=False)
+    report = lambda message: err.print(message, markup=False, highlight=False)
+    row = prompt_row(ask, set(load_studies(paths["studies"])["study_id"]), report)
+    emit(err, {k: v for k, v in row.items() if v}, OutputFormat.table, title="New outcome row")
+    if not yes and not typer.confirm(f"Append this row to {paths['outcomes']}?", default=False):
+        err.print("nothing written", markup=False, highlight=False)
+        raise typer.Exit(code=1)
+    append_outcomes([row], paths["outcomes"])
+    err.print(f"appended 1 row to {paths['outcomes']}", markup=False, highlight=False)
 
 
 def main() -> None:

@@ -132,17 +132,20 @@ def to_csv(items: Iterable[ExportItem]) -> str:
     return buffer.getvalue()
 
 
-def csv_row(item: ExportItem) -> dict:
-    """One CSV row (every value a string; empty when not known)."""
-    rec = item.record
-    return {"record_id": item.record_id, "cluster_id": item.cluster_id,
-            "member_ids": ";".join(map(str, item.member_ids)), "pmid": rec.pmid, "doi": rec.doi,
-            "pmcid": rec.pmcid, "title": rec.title,
+def flat_record(rec: Record) -> dict:
+    """A record as flat text fields (authors ``Last FI; …``, lists ``; ``-joined, year or "")."""
+    return {"pmid": rec.pmid, "doi": rec.doi, "pmcid": rec.pmcid, "title": rec.title,
             "authors": "; ".join(a.display() for a in rec.authors),
             "year": "" if rec.year is None else rec.year, "journal": rec.journal,
             "volume": rec.volume, "issue": rec.issue, "pages": rec.pages, "abstract": rec.abstract,
             "publication_types": "; ".join(rec.publication_types), "url": rec.url,
-            "source_ids": "; ".join(f"{k}:{v}" for k, v in rec.source_ids),
+            "source_ids": "; ".join(f"{k}:{v}" for k, v in rec.source_ids)}
+
+
+def csv_row(item: ExportItem) -> dict:
+    """One CSV row (every value a string; empty when not known)."""
+    return {"record_id": item.record_id, "cluster_id": item.cluster_id,
+            "member_ids": ";".join(map(str, item.member_ids)), **flat_record(item.record),
             "sources": "; ".join(f"{name}:{ident}" if ident else name for name, ident in item.sources)}
 
 

@@ -48,7 +48,8 @@ def date_filter(since: str | None, until: str | None) -> str | None:
 
 def search_into(store, term: str, *, since: str | None = None, until: str | None = None,
                 max_records: int | None = None, batch_size: int | None = None,
-                progress: Progress | None = None, api: JsonApi | None = None) -> SearchReport:
+                progress: Progress | None = None, search_id: int | None = None,
+                api: JsonApi | None = None) -> SearchReport:
     """Search registered studies for ``term`` and store them as trial records in ``store``.
 
     Pages follow ``nextPageToken`` to the end (or ``max_records``); a page failing for good
@@ -71,7 +72,8 @@ def search_into(store, term: str, *, since: str | None = None, until: str | None
             body.get("nextPageToken") or None
 
     return store_pages(store, SOURCE, term, cursor_pages(fetch, _FIRST_PAGE), since=since,
-                       until=until, max_records=max_records, progress=progress)
+                       until=until, max_records=max_records, progress=progress,
+                       search_id=search_id)
 
 
 def parse_ctgov_study(study: dict) -> Record:

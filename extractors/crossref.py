@@ -15,6 +15,7 @@ one client never overlap, which satisfies any concurrency limit.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Iterable
 from urllib.parse import quote
 
@@ -102,12 +103,40 @@ def lookup_doi(doi: str, *, api: JsonApi | None = None) -> Record:
     return parse_crossref_work(body)
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """A DOI's Crossref record and, when stored, its library id and what storing did."""
+
+    record: Record
+    record_id: int | None = None
+    status: str = ""  # "new", "updated" or "unchanged" when stored
+
+    def to_row(self) -> dict:
+        """Flat fields for ``emit`` (record id and storage status first when stored)."""
+        from evidence.export import flat_record
+        stored = {"record_id": self.record_id, "stored": self.status} if self.record_id else {}
+        links = "; ".join(f"{link.ref_type} {link.ref_source}" for link in self.record.links)
+        return {**stored, **flat_record(self.record), "links": links}
+
+
+def lookup(doi: str, *, store=None, api: JsonApi | None = None) -> Lookup:
+    """:func:`lookup_doi`, and with a ``store`` the record upserted there with source ``crossref``."""
+    record = lookup_doi(doi, api=api)
+    if store is None:
+        return Lookup(record)
+    counts = store.upsert_records([record], source=SOURCE, source_ids=[record.doi])
+    status = "new" if counts.new else ("updated" if counts.updated else "unchanged")
+    return Lookup(record, store.find(doi=record.doi), status)
+
+
 def search_into(store, term: str, *, since: str | None = None, until: str | None = None,
                 max_records: int | None = None, batch_size: int | None = None,
-                progress: Progress | None = None, api: JsonApi | None = None) -> SearchReport:
+                progress: Progress | None = None, search_id: int | None = None,
+                api: JsonApi | None = None) -> SearchReport:
     """Bibliographic query (``query.bibliographic``) with cursor paging, stored in ``store``.
 
-    ``since``/``until`` (``YYYY-MM-DD``) become ``from-pub-date``/``until-pub-date`` filters.
+    ``since``/``until`` (``YYYY-MM-DD``) become ``from-created-date``/``until-created-date``
+    filters (when the DOI was first registered, so a rerun finds what arrived since).
     Paging starts at ``cursor=*`` and follows ``next-cursor`` until a page has fewer items
     than asked for; a page failing for good ends the run and is reported.
     """
@@ -116,7 +145,7 @@ def search_into(store, term: str, *, since: str | None = None, until: str | None
     if max_records:
         rows = min(rows, max_records)
     base = _params({"query.bibliographic": term, "rows": rows})
-    filters = [f"from-pub-date:{since}"] * bool(since) + [f"until-pub-date:{until}"] * bool(until)
+    filters = [f"from-created-date:{since}"] * bool(since) + [f"until-created-date:{until}"] * bool(until)
     if filters:
         base["filter"] = ",".join(filters)
 
@@ -127,7 +156,8 @@ def search_into(store, term: str, *, since: str | None = None, until: str | None
         return page, (message.get("next-cursor") if len(items) >= rows else None)
 
     return store_pages(store, SOURCE, term, cursor_pages(fetch, "*"), since=since, until=until,
-                       max_records=max_records, progress=progress)
+                       max_records=max_records, progress=progress,
+                       search_id=search_id)
 
 
 def parse_crossref_work(body: dict) -> Record:

@@ -38,24 +38,29 @@ def client(**overrides) -> JsonApi:
 
 
 def date_query(term: str, since: str | None, until: str | None) -> str:
-    """``term`` limited to a first-publication-date window (Europe PMC ``FIRST_PDATE`` field).
+    """``term`` limited to a window of the date Europe PMC first indexed a record (``FIRST_IDATE``).
+
+    The index date, not the publication date, so a rerun "since the last run" also finds
+    records of any publication date that arrived in the meantime (PubMed's Entrez date plays
+    the same role).
 
     >>> date_query("prp", "2020-01-01", None)
-    '(prp) AND FIRST_PDATE:[2020-01-01 TO 9999-12-31]'
+    '(prp) AND FIRST_IDATE:[2020-01-01 TO 9999-12-31]'
     """
     if not since and not until:
         return term
-    return f"({term}) AND FIRST_PDATE:[{since or '1000-01-01'} TO {until or '9999-12-31'}]"
+    return f"({term}) AND FIRST_IDATE:[{since or '1000-01-01'} TO {until or '9999-12-31'}]"
 
 
 def search_into(store, term: str, *, since: str | None = None, until: str | None = None,
                 max_records: int | None = None, batch_size: int | None = None,
-                progress: Progress | None = None, api: JsonApi | None = None) -> SearchReport:
+                progress: Progress | None = None, search_id: int | None = None,
+                api: JsonApi | None = None) -> SearchReport:
     """Search Europe PMC for ``term`` and store every hit (``resultType=core``) in ``store``.
 
     Pages follow ``cursorMark`` to the end (or ``max_records``); a page that still fails after
     the retries ends the run, keeps the pages before it and is named in ``SearchReport.failed``.
-    ``since``/``until`` (``YYYY-MM-DD``) filter on the first publication date.
+    ``since``/``until`` (``YYYY-MM-DD``) filter on the first index date (:func:`date_query`).
     """
     api = api or client()
     size = clamp_batch(batch_size, PAGE_SIZE, MAX_PAGE_SIZE)
@@ -72,7 +77,8 @@ def search_into(store, term: str, *, since: str | None = None, until: str | None
         return page, (nxt if nxt and nxt != cursor else None)
 
     return store_pages(store, SOURCE, term, cursor_pages(fetch, "*"), since=since, until=until,
-                       max_records=max_records, progress=progress)
+                       max_records=max_records, progress=progress,
+                       search_id=search_id)
 
 
 def parse_europepmc(body: dict) -> list[Record]:

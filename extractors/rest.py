@@ -185,14 +185,18 @@ class Page:
 
 def store_pages(store, source: str, term: str, pages: Iterator[Page], *,
                 since: str | None = None, until: str | None = None,
-                max_records: int | None = None, progress: Progress | None = None) -> SearchReport:
+                max_records: int | None = None, progress: Progress | None = None,
+                search_id: int | None = None) -> SearchReport:
     """Store every page of ``pages`` into ``store``; a page failing for good ends the run.
 
-    The search is saved (``store.save_search``) and each page is upserted in its own
-    transaction, so a failure keeps what came before; the failure is named in
-    ``SearchReport.failed``.  At most ``max_records`` records are stored.
+    Each page is upserted in its own transaction, so a failure keeps what came before; the
+    failure is named in ``SearchReport.failed``.  At most ``max_records`` records are stored.
+    Without a ``search_id`` (a caller such as ``evidence.protocol`` saves and marks its own)
+    the search is saved with ``store.save_search`` and its run marked at the end.
     """
-    search_id = store.save_search(source, term, since, until)
+    own_search = search_id is None
+    if own_search:
+        search_id = store.save_search(source, term, since, until)
     found, seen, counts, failed = 0, 0, [0, 0, 0], []
     try:
         for page in pages:
@@ -209,7 +213,8 @@ def store_pages(store, source: str, term: str, pages: Iterator[Page], *,
     except SourceError as exc:
         failed.append(str(exc))
     report = SearchReport(source, term, found, counts[0], counts[1], counts[2], tuple(failed))
-    store.mark_search_run(search_id, date.today().isoformat(), report)
+    if own_search:
+        store.mark_search_run(search_id, date.today().isoformat(), report)
     return report
 
 

@@ -171,7 +171,7 @@ def test_recorded_widget_page_replayed_over_http(store):
 def test_date_filters_sent(store):
     with FakeSources(n_crossref=1) as fake:
         search_into(store, "x", since="2020-01-01", until="2024-12-31", api=fast_client(crossref, fake))
-        assert fake.requests_to("crossref")[0]["params"]["filter"] == "from-pub-date:2020-01-01,until-pub-date:2024-12-31"
+        assert fake.requests_to("crossref")[0]["params"]["filter"] == "from-created-date:2020-01-01,until-created-date:2024-12-31"
 
 
 def test_header_limits_are_obeyed_and_ignoring_them_is_caught(store, tmp_path):

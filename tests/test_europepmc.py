@@ -80,7 +80,7 @@ def test_author_string_initials_and_collective_names():
 
 def test_date_window_query():
     assert date_query("prp", None, None) == "prp"
-    assert date_query("prp", "2020-01-01", "2021-06-30") == "(prp) AND FIRST_PDATE:[2020-01-01 TO 2021-06-30]"
+    assert date_query("prp", "2020-01-01", "2021-06-30") == "(prp) AND FIRST_IDATE:[2020-01-01 TO 2021-06-30]"
 
 
 # ------------------------------------------------------------------ searches over HTTP
@@ -121,11 +121,11 @@ def test_max_records_stops_early(store):
     assert report.new == 12 and store.count_records() == 12 and requests_made == 3
 
 
-def test_date_window_sent_as_first_pdate(store):
+def test_date_window_sent_as_first_index_date(store):
     with FakeSources(n_europepmc=2) as fake:
         search_into(store, "hair", since="2020-01-01", api=fast_client(europepmc, fake))
         query = fake.requests_to("europepmc")[0]["params"]["query"]
-    assert query == "(hair) AND FIRST_PDATE:[2020-01-01 TO 9999-12-31]"
+    assert query == "(hair) AND FIRST_IDATE:[2020-01-01 TO 9999-12-31]"
 
 
 def test_429_waits_for_retry_after_then_succeeds(store):
