@@ -33,9 +33,11 @@ from scipy import stats
 
 from evidence.errors import ConvergenceError, DataError, ModelError
 from evidence.estimators import LL_TOL, MAXITER, THRESHOLD, Batch, estimate_tau2, resolve
-from evidence.pooling import (MetaResult, critical_value, effects_arrays, pool, summarise,
-                              tau2_confint)
+from evidence.pooling import (MetaResult, critical_value, effects_arrays, pool, pool_frame,
+                              read_effects, summarise)
 
+DISPLAY_COLUMNS = ("subgroup", "k", "estimate", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "p")
+SWEEP_DISPLAY = ("label", "k", "estimate", "ci_low", "ci_high", "p", "tau2", "i2")
 SWEEP_COLUMNS = ("label", "k", "estimate", "se", "stat", "p", "ci_low", "ci_high", "q", "q_p",
                  "tau2", "i2", "h2")
 
@@ -54,6 +56,10 @@ class SweepResult:
     def to_frame(self) -> pd.DataFrame:
         """The refits: label (omitted / added study), k, estimate, se, stat, p, CI, Q, τ², I², H²."""
         return self.rows.copy()
+
+    def display_frame(self) -> pd.DataFrame:
+        """The columns a terminal table has room for."""
+        return self.rows[list(SWEEP_DISPLAY)].copy()
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "method": self.method, "knha": self.knha,
@@ -474,9 +480,16 @@ class SubgroupResult:
         return out
 
     def to_frame(self) -> pd.DataFrame:
+        """Subgroup rows and the overall row (every contract key); the between-subgroup tests
+        stand on the overall row."""
         rows = [{"subgroup": name, **fit.to_dict()} for name, fit in self.subgroups.items()]
-        rows.append({"subgroup": "overall", **self.overall.to_dict()})
+        rows.append({"subgroup": "overall", **self.overall.to_dict(), "q_between": self.q_between,
+                     "q_between_df": self.q_between_df, "q_between_p": self.q_between_p})
         return pd.DataFrame(rows)
+
+    def display_frame(self) -> pd.DataFrame:
+        """The columns a terminal table has room for."""
+        return self.to_frame()[list(DISPLAY_COLUMNS)]
 
 
 def q_between(estimates: np.ndarray, ses: np.ndarray) -> tuple[float, int, float]:
@@ -519,3 +532,82 @@ def subgroup_analysis(frame: pd.DataFrame, by: str, *, method: str = "REML", knh
     extra = {} if reg is None else {"qm_common_tau2": reg.qm, "qm_common_tau2_df": reg.qm_df[0],
                                     "qm_common_tau2_p": reg.qm_p}
     return SubgroupResult(by, overall, fits, *qb, **extra)
+
+
+# ------------------------------------------------------------------------ all at once (CLI)
+
+@dataclass(frozen=True, eq=False)
+class DiagnosticsReport:
+    """The fit and every diagnostic that applies to it; ``skipped`` says why one does not."""
+
+    fit: MetaResult
+    leave_one_out: SweepResult | None
+    cumulative: SweepResult | None
+    egger: TestResult | None
+    rank: TestResult | None
+    trim_fill: TrimFillResult | None
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        def part(x):
+            return None if x is None else x.to_dict()
+        return {"fit": self.fit.to_dict(), "leave_one_out": part(self.leave_one_out),
+                "cumulative": part(self.cumulative), "egger": part(self.egger),
+                "rank": part(self.rank), "trim_fill": part(self.trim_fill), "skipped": dict(self.skipped)}
+
+    def tests_frame(self) -> pd.DataFrame:
+        """Egger, rank test and trim-and-fill as rows (test, stat, p, estimate, CI, k0, side)."""
+        rows = [t.to_dict() for t in (self.egger, self.rank) if t is not None]
+        if self.trim_fill is not None:
+            tf = self.trim_fill
+            rows.append({"test": "trim_fill", "stat": float(tf.k0), "p": float("nan"), "df": None,
+                         "estimate": tf.fit.estimate, "ci_low": tf.fit.ci_low, "ci_high": tf.fit.ci_high,
+                         "side": tf.side, "se_k0": tf.se_k0})
+        return pd.DataFrame(rows)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One long table: leave-one-out and cumulative rows, then the tests (column ``analysis``)."""
+        parts = [s.to_frame().assign(analysis=s.kind) for s in (self.leave_one_out, self.cumulative) if s]
+        tests = self.tests_frame()
+        if len(tests):
+            parts.append(tests.rename(columns={"test": "analysis"}))
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["analysis"])
+        if "k" in frame.columns:
+            frame["k"] = frame["k"].astype("Int64")
+        return frame[["analysis"] + [c for c in frame.columns if c != "analysis"]]
+
+
+def _attempt(name: str, func, skipped: dict):
+    try:
+        return func()
+    except ModelError as exc:
+        skipped[name] = str(exc)
+        return None
+
+
+def diagnose(fit: MetaResult, order=None) -> DiagnosticsReport:
+    """Leave-one-out, cumulative (by ``order``), Egger, rank test and trim-and-fill of ``fit``;
+    a diagnostic that does not apply (e.g. k < 3) is listed in ``skipped`` with the reason."""
+    skipped: dict[str, str] = {}
+    return DiagnosticsReport(
+        fit=fit, leave_one_out=_attempt("leave_one_out", lambda: leave_one_out(fit), skipped),
+        cumulative=_attempt("cumulative", lambda: cumulative(fit, order), skipped),
+        egger=_attempt("egger", lambda: egger_test(fit), skipped),
+        rank=_attempt("rank", lambda: rank_test(fit), skipped),
+        trim_fill=_attempt("trim_fill", lambda: trim_fill(fit), skipped), skipped=skipped)
+
+
+def diagnose_file(path, *, method: str = "REML", knha: bool = False, level: float = 95.0,
+                  order_column: str | None = None, label_column: str | None = None) -> DiagnosticsReport:
+    """:func:`diagnose` on the effects CSV at ``path``; cumulative order by ``order_column``."""
+    frame = read_effects(path)
+    if order_column is not None and order_column not in frame.columns:
+        raise DataError(f"no column {order_column!r} to order by", file=str(path), field=order_column)
+    fit = pool_frame(frame, method=method, knha=knha, level=level, label_column=label_column, file=str(path))
+    order = None
+    if order_column is not None:
+        order = pd.to_numeric(frame[order_column], errors="coerce")
+        if order.isna().any():
+            order = frame[order_column].astype(str)
+        order = order.to_numpy()
+    return diagnose(fit, order)

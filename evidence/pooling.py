@@ -345,3 +345,47 @@ def pool_frame(frame: pd.DataFrame, *, method: str = "REML", knha: bool = False,
     """:func:`pool` on an effects table (``yi`` with ``vi`` or ``sei``), validating every row."""
     yi, vi, labels = effects_arrays(frame, label_column=label_column, file=file)
     return pool(yi, vi, method=method, knha=knha, level=level, labels=labels)
+
+
+def pool_file(path: str | Path, *, method: str = "REML", knha: bool = False, level: float = 95.0,
+              by: str | None = None, label_column: str | None = None):
+    """Pool the effects CSV at ``path``; with ``by``, a subgroup analysis on that column.
+
+    Returns a :class:`MetaResult`, or an :class:`evidence.diagnostics.SubgroupResult` with ``by``.
+    """
+    frame = read_effects(path)
+    if by is not None:
+        from evidence.diagnostics import subgroup_analysis
+        return subgroup_analysis(frame, by, method=method, knha=knha, level=level,
+                                 label_column=label_column, file=str(path))
+    return pool_frame(frame, method=method, knha=knha, level=level, label_column=label_column,
+                      file=str(path))
+
+
+@dataclass(frozen=True, eq=False)
+class OutcomePool:
+    """A pooled fit of coded outcomes and the effect table it came from (with exclusions, notes)."""
+
+    fit: MetaResult
+    table: object  # evidence.effects.EffectTable
+
+
+def pool_outcomes(*, outcome: str, comparison: str, intervention_family: str | None = None,
+                  condition: str | None = None, measure: str | None = None, method: str = "REML",
+                  knha: bool = False, level: float = 95.0) -> OutcomePool:
+    """Pool the shipped coded outcomes via ``evidence.effects.from_outcomes`` (issue 3's effects)."""
+    try:
+        from evidence.effects import from_outcomes
+    except ImportError:
+        raise ModelError("pooling coded outcomes needs evidence.effects.from_outcomes, which this "
+                         "version does not have yet; pool an effects CSV with --effects") from None
+    table = from_outcomes(outcome=outcome, comparison=comparison,
+                          intervention_family=intervention_family, condition=condition, measure=measure)
+    effects = table.effects
+    if len(effects) == 0:
+        raise ModelError(f"no poolable effects for outcome {outcome!r} vs {comparison!r} "
+                         f"({len(table.excluded)} excluded)")
+    labels = effects["label"] if "label" in effects.columns else effects["study_id"]
+    fit = pool(effects["yi"], effects["vi"], method=method, knha=knha, level=level,
+               labels=[str(x) for x in labels])
+    return OutcomePool(fit=fit, table=table)
