@@ -418,9 +418,13 @@ class Store:
                                  " GROUP BY source ORDER BY source")
         return {r[0]: r[1] for r in rows}
 
-    def records_frame(self):
+    def records_frame(self, brief: bool = False):
         """The library as a DataFrame: id, key, pmid, doi, pmcid, title, year, journal, authors,
-        first_author, sources (``;``-joined source names), publication_types."""
+        first_author, sources (``;``-joined source names), publication_types.
+
+        ``brief`` keeps the columns a terminal table has room for (id, pmid, year,
+        first_author, title, journal, sources).
+        """
         import pandas as pd
         srcs = {r[0]: r[1] for r in self.conn.execute(
             "SELECT record_id, group_concat(DISTINCT source) FROM record_sources GROUP BY record_id")}
@@ -438,6 +442,8 @@ class Store:
                    "first_author", "sources", "publication_types"]
         frame = pd.DataFrame(rows, columns=columns)
         frame["year"] = frame["year"].astype("Int64")
+        if brief:
+            return frame[["id", "pmid", "year", "first_author", "title", "journal", "sources"]]
         return frame
 
     # -- saved searches

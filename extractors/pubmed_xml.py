@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -37,31 +36,27 @@ class PubmedParseError(ValueError):
 def ensure_dtd_cache(raw: bytes) -> None:
     """Let ``Entrez.read`` parse a reply whose PubMed DTD is newer than Biopython's bundle.
 
-    The newest bundled ``pubmed_*.dtd`` is copied under the new name into a private
-    ``Entrez.local_cache`` directory (the pattern ENTREZ-NOTES §1.7 verified).
+    The newest bundled ``pubmed_*.dtd`` is copied under the new name into hairmeta's own cache
+    directory, which becomes Biopython's local DTD directory (the pattern ENTREZ-NOTES §1.7
+    verified offline).  Bundled DTDs and the modules they include are still found in the wheel.
     """
-    from Bio import Entrez
     from Bio.Entrez import Parser
     match = _DOCTYPE_DTD.search(raw[:2000])
     if not match:
         return
     name = match.group(1).decode()
     bundled = Path(Parser.DataHandler.global_dtd_dir)
-    if (bundled / name).exists():
+    current = Parser.DataHandler.local_dtd_dir
+    if (bundled / name).exists() or (current and (Path(current) / name).exists()):
         return
-    if Entrez.local_cache is None or Parser.DataHandler.local_dtd_dir is None:
-        cache = Path(tempfile.gettempdir()) / "hairmeta-entrez-cache"
-        Entrez.local_cache = str(cache)
-        Parser.DataHandler.directory = str(cache)
-        Parser.DataHandler.local_dtd_dir = str(cache / "Bio" / "Entrez" / "DTDs")
-    local = Path(Parser.DataHandler.local_dtd_dir)
-    if not (local / name).exists():
-        local.mkdir(parents=True, exist_ok=True)
-        newest = max(bundled.glob("pubmed_*.dtd"))
-        shutil.copyfile(newest, local / name)
-        for module in bundled.glob("*.mod.dtd"):  # modules the pubmed DTD includes
-            if not (local / module.name).exists():
-                shutil.copyfile(module, local / module.name)
+    import platformdirs
+    root = Path(platformdirs.user_cache_dir("hairmeta")) / "entrez"
+    ours = root / "Bio" / "Entrez" / "DTDs"
+    ours.mkdir(parents=True, exist_ok=True)
+    if not (ours / name).exists():
+        shutil.copyfile(max(bundled.glob("pubmed_*.dtd")), ours / name)
+    Parser.DataHandler.directory = str(root)
+    Parser.DataHandler.local_dtd_dir = str(ours)
 
 
 def read_entrez(source: bytes | BinaryIO | str | Path) -> Any:

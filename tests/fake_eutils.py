@@ -12,7 +12,8 @@ body when a client exceeds ``rate_limit`` requests in any sliding second (10/s w
 Faults are injected by configuration: ``faults`` maps the n-th efetch request (1-based) to one
 of ``"500"``, ``"502"``, ``"timeout"`` (sleep ``hang_seconds`` before answering),
 ``"truncate"`` (Content-Length promises more than is sent), ``"truncate_xml"`` (a complete
-HTTP reply whose XML stops mid-document) or ``"error200"`` (HTTP 200 with ``<ERROR>``).
+HTTP reply whose XML stops mid-document), ``"error200"`` (HTTP 200 with ``<ERROR>``) or
+``"nohistory"`` (HTTP 400 "Cannot retrieve history data" for a WebEnv request).
 """
 
 from __future__ import annotations
@@ -246,7 +247,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(int(fault), page.encode(), "text/html")
         if fault == "timeout":
             time.sleep(fake.hang_seconds)
-        pmids = self._efetch_ids(params)
+        pmids = None if fault == "nohistory" and not params.get("id") else self._efetch_ids(params)
         if pmids is None:
             entry["status"] = 400
             body = ("<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<eFetchResult><ERROR>Cannot retrieve"
