@@ -225,6 +225,8 @@ EFFECT_COLUMNS = ["study_id", "label", "yi", "vi", "sei", "measure", "n", "outco
 EXCLUDED_COLUMNS = ["study_id", "outcome_ids", "reason"]
 COMPARISONS = ("control", "placebo", "baseline")
 MEASURES_FOR = {"control": ("MD", "SMD"), "placebo": ("MD", "SMD"), "baseline": ("MC", "SMCR")}
+#: Measures for events (e.g. responders) in intervention vs control arms; the first is the default.
+BINARY_MEASURES = ("RR", "OR", "RD")
 PAIRED_DESIGNS = ("rct_split_scalp",)
 NEEDED_OUTCOME_COLUMNS = ("outcome_id", "study_id", "arm", "arm_role", "intervention_family",
                           "outcome", "unit", "timepoint", "timepoint_weeks", "n", "mean", "sd")
@@ -259,6 +261,7 @@ class ArmValues:
     change_sd: float
     unit: str
     notes: tuple[str, ...]
+    events: float = math.nan
 
     @property
     def has_final(self) -> bool:
@@ -267,6 +270,10 @@ class ArmValues:
     @property
     def has_change(self) -> bool:
         return _finite(self.n, self.change_mean, self.change_sd)
+
+    @property
+    def has_events(self) -> bool:
+        return _finite(self.n, self.events)
 
 
 @dataclass(frozen=True)
@@ -337,7 +344,7 @@ def _row_values(row: dict) -> ArmValues:
     coded = _text(row, "derivation")
     return ArmValues((_text(row, "outcome_id"),), _num(row, "n"), mean, sd, _num(row, "change_mean"),
                      _num(row, "change_sd"), _text(row, "unit"),
-                     ((f"coded: {coded}",) if coded else ()) + notes)
+                     ((f"coded: {coded}",) if coded else ()) + notes, _num(row, "events"))
 
 
 def _combine(arms: list[ArmValues]) -> ArmValues:
@@ -351,7 +358,8 @@ def _combine(arms: list[ArmValues]) -> ArmValues:
             _, cm, csd, note = derive.combine_groups(first.n, first.change_mean, first.change_sd,
                                                      other.n, other.change_mean, other.change_sd)
         first = ArmValues(first.ids + other.ids, n, mean, sd, cm, csd, first.unit,
-                          first.notes + other.notes + ((note,) if note else ()))
+                          first.notes + other.notes + ((note or "arms combined into one group",)),
+                          first.events + other.events)
     return first
 
 
@@ -377,6 +385,9 @@ def _unusable_reason(rows: list[dict]) -> str:
                     f"{', ' + _text(row, 'p_comparison') if _text(row, 'p_comparison') else ''})")
     for row in rows:
         if not _finite(_num(row, "mean")) and not _finite(_num(row, "median")):
+            if _finite(_num(row, "events")):
+                return (f"event counts only for arm {_text(row, 'arm') or '?'}, with nothing "
+                        "matching to compare them with")
             return f"no mean or median for arm {_text(row, 'arm') or '?'}"
     return "mean without SD, SE, CI, IQR or range (SD not derivable)"
 
@@ -445,10 +456,20 @@ def _control_candidate(study: dict, rows: list[dict], comparison: str, timepoint
     if week is None:
         return _no_time_reason(timepoint, "shared by intervention and control arms")
     first, second = _arm_values(fi[week]), _arm_values(fc[week])
-    if not (first.has_final and second.has_final) and not (first.has_change and second.has_change):
+    if not _kinds(first, second):
         return _unusable_reason(fi[week] + fc[week])
     arms = ", ".join(dict.fromkeys(_text(r, "arm") for r in fi[week]))
     return Candidate(study, first, second, _is_paired(study, rows), week, arms)
+
+
+def _kinds(a: ArmValues, b: ArmValues) -> set[str]:
+    """What two arms allow: ``continuous`` (means/SDs or change scores) and/or ``binary`` (events)."""
+    kinds = set()
+    if (a.has_final and b.has_final) or (a.has_change and b.has_change):
+        kinds.add("continuous")
+    if a.has_events and b.has_events:
+        kinds.add("binary")
+    return kinds
 
 
 def _empty_arm() -> ArmValues:
@@ -473,24 +494,43 @@ def _baseline_candidate(study: dict, rows: list[dict], timepoint) -> Candidate |
 
 # ---------------------------------------------------------------- measure choice and effect sizes
 
+def _valid_measures(comparison: str) -> tuple[str, ...]:
+    return MEASURES_FOR[comparison] + (BINARY_MEASURES if comparison != "baseline" else ())
+
+
 def _choose_measure(candidates: list[Candidate], comparison: str, measure: str | None,
                     outcome: str) -> tuple[str, str]:
-    """The measure (given, else MD/MC when every usable study shares one unit, else SMD/SMCR)
-    and a note saying why."""
-    valid = MEASURES_FOR[comparison]
-    raw, standardised = valid
+    """The measure (given; else RR when only event counts are usable; else MD/MC when every
+    usable row shares one unit, else SMD/SMCR) and a note saying why."""
     if measure is not None:
         name = str(measure).upper()
-        if name not in valid:
-            raise UnknownNameError(f"effect measure for comparison {comparison!r}", measure, valid)
+        if name not in _valid_measures(comparison):
+            raise UnknownNameError(f"effect measure for comparison {comparison!r}", measure,
+                                   _valid_measures(comparison))
         return name, f"{name} as requested"
-    units = sorted({a.unit for c in candidates for a in (c.first, c.second) if a.ids})
+    raw, standardised = MEASURES_FOR[comparison]
     if not candidates:
         return raw, f"{raw}: no usable studies, so no unit to compare"
+    continuous = [c for c in candidates if comparison == "baseline" or "continuous" in _kinds(c.first, c.second)]
+    if not continuous:
+        return "RR", f"RR: the usable studies report event counts ({outcome} is binary here)"
+    units = sorted({a.unit for c in continuous for a in (c.first, c.second) if a.ids})
     if len(units) == 1 and units[0]:
-        return raw, f"{raw}: all {len(candidates)} usable rows report {outcome} in {units[0]}"
+        return raw, f"{raw}: all {len(continuous)} usable rows report {outcome} in {units[0]}"
     shown = ", ".join(u or "(unit not coded)" for u in units)
     return standardised, f"{standardised}: units differ or are not coded ({shown}), so effects are standardised"
+
+
+def _fits(c: Candidate, comparison: str, measure: str) -> str | None:
+    """None when candidate ``c`` can give ``measure``; else the reason it cannot."""
+    if comparison == "baseline":
+        return None
+    kinds = _kinds(c.first, c.second)
+    if measure in BINARY_MEASURES and "binary" not in kinds:
+        return f"no event counts in both arms, which {measure} needs"
+    if measure not in BINARY_MEASURES and "continuous" not in kinds:
+        return f"event counts only; {measure} needs means and SDs (or change scores) in both arms"
+    return None
 
 
 def _compute_one(name: str, **columns: float) -> tuple[float, float]:
@@ -503,8 +543,22 @@ def _r_note(ri: float) -> str:
     return f"ri imputed at {ri:g} (correlation not reported; re-run with ri={low:g} and {high:g} for sensitivity)"
 
 
+def _binary_effect(c: Candidate, measure: str) -> tuple[float, float, float, list[str]]:
+    """RR/OR/RD from event counts (metafor's zero-cell rule, said when applied)."""
+    a, b = c.first, c.second
+    got = get_measure(measure).detail({"ai": np.array([a.events]), "n1i": np.array([a.n]),
+                                       "ci": np.array([b.events]), "n2i": np.array([b.n])})
+    notes = ["added 0.5 to each cell (zero cell; metafor's add/to rule)"] if got.adjusted[0] else []
+    if c.paired:
+        notes.append("within-person arms analysed as independent groups (pairing of binary data "
+                     "not reported; conservative)")
+    return float(got.yi[0]), float(got.vi[0]), a.n + b.n, notes
+
+
 def _control_effect(c: Candidate, measure: str, ri: float) -> tuple[float, float, float, list[str]]:
     """yi, vi, n and notes for intervention vs control (parallel or within-person)."""
+    if measure in BINARY_MEASURES:
+        return _binary_effect(c, measure)
     a, b = c.first, c.second
     change = a.has_change and b.has_change and (measure == "MD" or not (a.has_final and b.has_final))
     m1, s1, m2, s2 = ((a.change_mean, a.change_sd, b.change_mean, b.change_sd) if change
@@ -661,6 +715,7 @@ def from_outcomes(outcomes: pd.DataFrame | None = None, studies: pd.DataFrame | 
     rows = outcomes[(outcomes["outcome"] == outcome) & outcomes["study_id"].isin(chosen)]
     found, excluded = _candidates(rows, chosen, comparison, timepoint, intervention_family)
     name, why = _choose_measure(found, comparison, measure, outcome)
+    found = _drop_misfits(found, excluded, comparison, name)
     counts = pd.Series([c.study["study_id"] for c in found]).value_counts()
     effects = [_effect_row(c, name, comparison, outcome, ri, intervention_family,
                            comparison == "baseline" or counts[c.study["study_id"]] > 1) for c in found]
@@ -669,6 +724,20 @@ def from_outcomes(outcomes: pd.DataFrame | None = None, studies: pd.DataFrame | 
     return EffectTable(pd.DataFrame(effects, columns=EFFECT_COLUMNS),
                        pd.DataFrame(excluded, columns=EXCLUDED_COLUMNS), name, comparison, outcome,
                        tuple(notes))
+
+
+def _drop_misfits(found: list[Candidate], excluded: list[dict], comparison: str,
+                  measure: str) -> list[Candidate]:
+    """Candidates that can give ``measure``; the others go to ``excluded`` with the reason."""
+    keep = []
+    for c in found:
+        reason = _fits(c, comparison, measure)
+        if reason is None:
+            keep.append(c)
+        else:
+            excluded.append({"study_id": c.study["study_id"], "outcome_ids": ";".join(c.first.ids + c.second.ids),
+                             "reason": reason})
+    return keep
 
 
 def _default_tables(outcomes, studies) -> tuple[pd.DataFrame, pd.DataFrame]:

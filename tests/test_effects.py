@@ -342,3 +342,40 @@ def test_shipped_tables_are_the_default():
     table = from_outcomes(outcome="hair_density", comparison="baseline")
     assert list(table.effects.columns) == EFFECT_COLUMNS
     assert table.effects["vi"].gt(0).all()
+
+
+def _binary_rows(ai, n1, ci, n2, study="resp2021") -> pd.DataFrame:
+    rows = [_row(study, "PRP", "intervention", "prp", 24, n=n1, events=ai, outcome="responders", unit=""),
+            _row(study, "saline", "control", "comparator", 24, n=n2, events=ci, outcome="responders", unit="")]
+    for i, row in enumerate(rows):
+        row["outcome_id"] = f"{study}-{i:02d}"
+    return pd.DataFrame(rows)
+
+
+def test_binary_outcome_defaults_to_rr_hand_calculation():
+    """Hand calculation: RR = (12/20)/(5/20); vi = 1/12 − 1/20 + 1/5 − 1/20."""
+    studies = pd.DataFrame([_study("resp2021", "rct_parallel", "prp", "placebo")])
+    table = from_outcomes(_binary_rows(12, 20, 5, 20), studies, outcome="responders", comparison="placebo")
+    row = table.effects.iloc[0]
+    assert table.measure == "RR" and table.notes[0].startswith("RR: the usable studies report event counts")
+    assert row["yi"] == pytest.approx(math.log(12 / 5), rel=1e-14)
+    assert row["vi"] == pytest.approx(1 / 12 - 1 / 20 + 1 / 5 - 1 / 20, rel=1e-14)
+    assert row["n"] == 40
+
+
+def test_binary_zero_cell_correction_reaches_derivation():
+    """metafor's add=1/2 (only0): OR with 0/15 vs 4/15 → log((0.5/15.5)/(4.5/11.5))."""
+    studies = pd.DataFrame([_study("resp2021", "rct_parallel", "prp", "placebo")])
+    table = from_outcomes(_binary_rows(0, 15, 4, 15), studies, outcome="responders", comparison="control",
+                          measure="OR")
+    row = table.effects.iloc[0]
+    assert row["yi"] == pytest.approx(math.log((0.5 / 15.5) / (4.5 / 11.5)), rel=1e-14)
+    assert "added 0.5 to each cell" in row["derivation"]
+
+
+def test_binary_rows_are_excluded_when_means_are_asked_for():
+    studies = pd.DataFrame([_study("resp2021", "rct_parallel", "prp", "placebo")])
+    table = from_outcomes(_binary_rows(12, 20, 5, 20), studies, outcome="responders", comparison="control",
+                          measure="MD")
+    assert table.effects.empty
+    assert table.excluded.iloc[0]["reason"].startswith("event counts only; MD needs means")
