@@ -15,6 +15,7 @@ import json
 
 import pytest
 
+from cli import app
 from evidence.store import Store
 from extractors import clinicaltrials
 from extractors.clinicaltrials import date_filter, parse_ctgov_study, search_into, start_year
@@ -111,3 +112,20 @@ def test_defaults(monkeypatch):
     assert api.base_url == "http://127.0.0.1:1/v2" and api.limiter.slots == 3
     monkeypatch.delenv("HAIRMETA_CTGOV_URL")
     assert clinicaltrials.client().base_url == "https://clinicaltrials.gov/api/v2"
+
+
+def test_search_command_with_ctgov_source(runner, db_file, monkeypatch):
+    """``hairmeta search --source ctgov`` reaches this module through SOURCE_MODULES."""
+    with FakeSources(n_ctgov=12) as fake:
+        monkeypatch.setenv("HAIRMETA_CTGOV_URL", fake.url("ctgov"))
+        result = runner.invoke(app, ["search", "--source", "ctgov", "exosome", "--batch-size", "5",
+                                     "--format", "json"])
+        again = runner.invoke(app, ["search", "--source", "ctgov", "exosome", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)[0] | {"failures": ""} == {
+        "source": "ctgov", "term": "exosome", "found": 12, "new": 12, "updated": 0, "known": 0,
+        "failed": 0, "failures": ""}
+    assert json.loads(again.stdout)[0]["known"] == 12
+    with Store(db_file) as store:
+        assert store.count_records() == 12 and len(store.searches()) == 1
+        assert store.searches()[0].last_report["new"] == 0

@@ -15,6 +15,7 @@ import pytest
 
 from evidence.errors import SourceError
 from evidence.records import Author
+from cli import app
 from evidence.store import Store
 from extractors import europepmc
 from extractors.http import RetryPolicy
@@ -184,3 +185,13 @@ def test_default_rate_is_never_exceeded(store):
         elapsed = time.monotonic() - start
     assert report.new == 16 and fake.over_limit["europepmc"] == 0
     assert elapsed >= 1.0  # 9 requests at 5/s need more than one window
+
+
+def test_search_command_with_europepmc_source(runner, db_file, monkeypatch):
+    """``hairmeta search --source europepmc`` reaches this module through SOURCE_MODULES."""
+    with FakeSources(n_europepmc=7) as fake:
+        monkeypatch.setenv("HAIRMETA_EUROPEPMC_URL", fake.url("europepmc"))
+        result = runner.invoke(app, ["search", "--source", "europepmc", "prp", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)[0]["new"] == 7
+    assert "europepmc: 7 found; 7 new" in result.stderr
