@@ -78,6 +78,8 @@ _PREPRINT = re.compile(r"\b(?:medrxiv|biorxiv|arxiv|ssrn|research square|preprin
                        r"chemrxiv|psyarxiv|osf preprints)\b")
 _PREPRINT_DOI = ("10.1101/", "10.21203/", "10.2139/", "10.20944/", "10.48550/", "10.31234/")
 
+_CONFERENCE = r"(?i)\b(?:conference|congress|meeting|symposium|abstracts?\b)"
+
 BLOCK_CAP = 40          # larger blocks are scanned with a sorted window instead of all pairs
 WINDOW = 8
 
@@ -155,11 +157,13 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     out["page"] = _map_unique(raw["pages"], nz.first_page).str.lstrip("abcdefghijklmnopqrstuvwxyz")
     out["doi"] = _map_unique(raw["doi"], nz.normalize_doi)
     out["pmid"] = raw["pmid"].str.extract(r"(\d+)", expand=False).fillna("")
-    out["abstract"] = _map_unique(raw["abstract"].str.slice(0, 400),
-                                  lambda a: nz.compact(nz.normalize_title(a))[:300])
+    out["abstract"] = (raw["abstract"].str.slice(0, 400).str.lower()
+                       .str.replace(r"[^0-9a-z]+", "", regex=True).str.slice(0, 300))
     out["numbers"] = _map_unique(out["title"], nz.title_numbers)
+    out["conference"] = raw["journal"].str.contains(_CONFERENCE, regex=True).to_numpy()
     out["kind"] = [notice_kind(t, p, j, d) for t, p, j, d in
-                   zip(out["title"], raw["publication_types"], out["journal"], out["doi"])]
+                   zip(out["title"].tolist(), raw["publication_types"].tolist(),
+                       out["journal"].tolist(), out["doi"].tolist())]
     wos = _map_unique(raw["title"], nz.is_correction_notice).astype(bool)
     out.loc[wos.to_numpy(), "kind"] = "erratum"
     return out.reset_index(drop=True)
@@ -249,6 +253,8 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
         out[name] = _compare(cols[name], a, b)
     out["journal"] = [nz.journals_compatible(x, y)
                       for x, y in zip(cols["journal"][a], cols["journal"][b])]
+    conference = prep["conference"].to_numpy()
+    out["conference_mix"] = conference[a] != conference[b]
     out["journal_both"] = (cols["journal"][a] != "") & (cols["journal"][b] != "")
     out["kinds"] = [f"{x}/{y}" for x, y in zip(cols["kind"][a], cols["kind"][b])]
     return out
@@ -276,8 +282,9 @@ def decide_pair(f: dict) -> tuple[str, str]:
                 if _title_close(f, 90) else ("distinct", "preprint with a different title")
         return "distinct", f"{kind_a or 'article'} is not the same work as {kind_b or 'article'}"
     if f["doi"] == 1 or f["pmid"] == 1:
-        if f["page"] == 0 and not (f["title"] >= 98 and f["authors"] >= 90):
-            return "distinct", "same identifier but different pages (a shared supplement DOI)"
+        if f["page"] == 0 or f["volume"] == 0:  # supplement DOIs are shared by many abstracts
+            decision, reason = _decide_on_content(f)
+            return decision, f"same identifier, but {reason}"
         if f["title"] >= 90 or np.isnan(f["title"]):
             return "merge", "same identifier, titles agree"
         return "review", "same identifier but different titles"
@@ -308,7 +315,7 @@ def _conflicts(f: dict) -> list[str]:
 def _same_work_elsewhere(f: dict, conflicts: list[str]) -> bool:
     """Identical long title, near-identical author list, same year: pagination noise only."""
     return (len(conflicts) == 1 and conflicts[0] in ("volumes differ", "pages differ")
-            and f["title"] >= 98
+            and f["title"] >= 99.5
             and f["authors"] >= 90 and f["year_gap"] == 0 and f["title_len"] >= 40
             and f["journal_both"] and bool(f["journal"]))
 
@@ -328,6 +335,8 @@ def _decide_on_content(f: dict) -> tuple[str, str]:
         if _title_close(f, 95) and conflicts == ["years differ"] and support >= 4 - short:
             return "review", "titles agree but years differ"
         return "distinct", "; ".join(conflicts)
+    if f["conference_mix"] and f["title"] < 99.5:
+        return "review", "a conference abstract and an article with slightly different titles"
     if f["title"] >= 95 and authors_ok and support >= 3 + short:
         return "merge", "titles, authors and bibliographic details agree"
     if f["title"] >= 90 and f["authors"] >= 85 and support >= 4 + short:

@@ -74,6 +74,8 @@ def strip_translation(title: str) -> str:
     ``"Study of X [Article in German]"`` -> ``"Study of X"``.
     """
     title = title.strip()
+    if "[" not in title and "(" not in title:
+        return title
     previous = None
     while previous != title:
         previous = title
@@ -100,9 +102,9 @@ def strip_title_notes(title: str) -> str:
     as ``[correction of …]``; Web of Science marks a correction notice with a trailing
     ``(vol 142, pg 310, 2003)`` (see :func:`is_correction_notice`).
     """
-    title = _TITLE_NOTE.sub("", title)
-    title = _SPELLING_NOTE.sub("", title)
-    return _WOS_CORRECTION.sub("", title)
+    if "[" in title:
+        title = _SPELLING_NOTE.sub("", _TITLE_NOTE.sub("", title))
+    return _WOS_CORRECTION.sub("", title) if "(vol" in title.lower() else title
 
 
 def is_correction_notice(raw: object) -> bool:
@@ -253,12 +255,15 @@ def _surname_given(name: str) -> tuple[str, str]:
     return (match.group(1).strip(), match.group(2).strip()) if match else (name, "")
 
 
+_GIVEN_SPLIT = re.compile(r"[\s.\-]+")
+
+
 def initials_of(given: str) -> str:
     """``"First M."`` -> ``"FM"``; ``"FM"`` -> ``"FM"``; ``"J.-L."`` -> ``"JL"``."""
     given = given.strip()
-    if re.fullmatch(r"[A-Z]{1,4}", given):
+    if len(given) <= 4 and given.isalpha() and given.isupper():
         return given
-    return "".join(w[0].upper() for w in re.split(r"[\s.\-]+", given) if w)
+    return "".join(w[0].upper() for w in _GIVEN_SPLIT.split(given) if w)
 
 
 def split_authors(raw: object) -> list[tuple[str, str]]:
@@ -266,8 +271,11 @@ def split_authors(raw: object) -> list[tuple[str, str]]:
     return [(_letters(s), _letters(initials_of(g))) for s, g in parse_author_names(raw)]
 
 
+_NOT_LETTER = re.compile(r"[^a-z]+")
+
+
 def _letters(text: str) -> str:
-    return re.sub(r"[^a-z]", "", fold(text))
+    return _NOT_LETTER.sub("", fold(text))
 
 
 def author_key(raw: object) -> tuple[str, str]:

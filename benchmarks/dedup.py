@@ -1,0 +1,213 @@
+"""De-duplication benchmark on the labelled sets in ../shared/dedup (issue 5).
+
+For every set it prints precision, recall and false merges in the *removal* convention (the
+one bib-dedupe and ASySD report; scored by ../shared/dedup/score.py, imported, not copied),
+the wall time including loading the file, the peak memory of the process that ran it, and the
+same figures for a plain exact-normalised-title baseline run in the same process (with the
+ratio of the two times).  Every false merge is listed with both titles and the evidence for or
+against it being a label error.  A synthetic-scaling run then perturbs the real records into
+100k, 300k and 1M-record sets and prints the time per record.
+
+    python benchmarks/dedup.py                 # all sets + scaling
+    python benchmarks/dedup.py --sets cardiac --no-scaling
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import random
+import re
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "dedup"
+sys.path.insert(0, str(ROOT))
+
+# bib-dedupe's published removal-convention recall per set (../shared/dedup/README.md).
+BIB_DEDUPE_RECALL = {"haematology": 0.896, "respiratory": 0.936}
+
+
+def _score_module():
+    sys.path.insert(0, str(SHARED))
+    import score  # ../shared/dedup/score.py
+    return score
+
+
+def baseline_labels(frame) -> list:
+    """Exact-normalised-title baseline: same lower-cased alphanumeric title = same work."""
+    keys = frame["title"].fillna("").str.lower().str.replace(r"[^0-9a-z]+", "", regex=True)
+    first: dict[str, str] = {}
+    labels = []
+    for ident, key in zip(frame["ID"], keys):
+        labels.append(first.setdefault(key, ident) if key else ident)
+    return labels
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_set(name: str) -> dict:
+    """Load, de-duplicate and score one set (meant to run in a fresh process)."""
+    from evidence.dedup import find_duplicates
+
+    score = _score_module()
+    start = time.perf_counter()
+    frame = score.load_records(name)
+    result = find_duplicates(frame)
+    elapsed = time.perf_counter() - start
+    peak = _peak_mb()
+    gold = score.load_gold(name)
+    ours = score.score_clusters(gold, dict(zip(result.ids, result.labels)))
+    start = time.perf_counter()
+    base_frame = score.load_records(name)
+    base = baseline_labels(base_frame)
+    base_time = time.perf_counter() - start
+    base_score = score.score_clusters(gold, dict(zip(base_frame["ID"], base)))
+    return {"name": name, "n": len(frame), "time": elapsed, "peak_mb": peak,
+            "removal": ours["removal"], "impure": ours["impure_pred_clusters"],
+            "base_removal": base_score["removal"], "base_time": base_time,
+            "false_merges": false_merges(frame, gold, result),
+            "review": int((result.pairs["decision"] == "review").sum())}
+
+
+def false_merges(frame, gold: dict, result) -> list[dict]:
+    """Predicted clusters holding more than one gold work, with a label-error assessment."""
+    rows = frame.set_index("ID")
+    groups: dict[str, list[str]] = {}
+    for ident, label in zip(result.ids, result.labels):
+        groups.setdefault(label, []).append(ident)
+    found = []
+    for members in groups.values():
+        if len({gold[m] for m in members}) < 2:
+            continue
+        records = [rows.loc[m] for m in members]
+        found.append({"ids": members, "gold": [gold[m] for m in members],
+                      "titles": [str(r.get("title", "")) for r in records],
+                      "argument": label_error_argument(records)})
+    return found
+
+
+def _field(record, name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", str(record.get(name, "")).lower())
+
+
+def label_error_argument(records) -> str:
+    """Why the gold label may be wrong (every bibliographic field agrees), or why not."""
+    fields = [f for f in ("title", "author", "year", "volume", "pages") if f in records[0].index]
+    same = [f for f in fields if len({_field(r, f) for r in records}) == 1]
+    differ = [f for f in fields if f not in same]
+    if not differ:
+        return ("LABEL ERROR (argued): " + ", ".join(same) +
+                " are identical in every record, so the gold split cannot be justified "
+                "from the bibliographic data")
+    return f"REAL FALSE MERGE: {', '.join(differ)} differ (same: {', '.join(same) or 'none'})"
+
+
+def print_set(res: dict) -> None:
+    r, b = res["removal"], res["base_removal"]
+    ratio = res["time"] / res["base_time"] if res["base_time"] else float("nan")
+    print(f"{res['name']:<19} n={res['n']:>6}  precision={r['precision']:.4f}  "
+          f"recall={r['recall']:.4f}  false_merges={r['FP']}  time={res['time']:.2f}s  "
+          f"peak_mem={res['peak_mb']:.0f}MB  review_queue={res['review']}")
+    print(f"{'':<19} baseline(exact title): precision={b['precision']:.4f}  "
+          f"recall={b['recall']:.4f}  false_merges={b['FP']}  time={res['base_time']:.2f}s  "
+          f"time_ratio={ratio:.1f}x  recall_gain={r['recall'] - b['recall']:+.4f}")
+    target = BIB_DEDUPE_RECALL.get(res["name"], 0.991)
+    print(f"{'':<19} bib-dedupe recall {target:.3f}: "
+          f"{'met' if r['recall'] >= target else 'NOT met'}")
+    for fm in res["false_merges"]:
+        print(f"    false merge {fm['ids']} (gold clusters {fm['gold']}): {fm['argument']}")
+        for ident, title in zip(fm["ids"], fm["titles"]):
+            print(f"        {ident}: {title[:150]}")
+
+
+# ----------------------------------------------------------------------------- scaling
+
+def _perturb_title(title: str, rng: random.Random) -> str:
+    choice = rng.random()
+    if choice < 0.25:
+        return title.upper()
+    if choice < 0.5:
+        return re.sub(r"[^\w\s]", "", title)
+    if choice < 0.7 and len(title) > 10:
+        i = rng.randrange(len(title))
+        return title[:i] + title[i + 1:]
+    return title + "."
+
+
+def synthetic(n: int, seed: int = 7):
+    """``n`` records from all sets: originals plus perturbed copies under new IDs and
+    shifted years (so copies of one work only match their own perturbations)."""
+    import pandas as pd
+
+    score = _score_module()
+    base = pd.concat([score.load_records(s) for s in score.list_datasets()], ignore_index=True)
+    base = base[["ID", "author", "year", "title", "journal", "volume", "pages", "abstract"]]
+    base = base.fillna("")
+    rng = random.Random(seed)
+    rows = []
+    copy = 0
+    while len(rows) < n:
+        for rec in base.itertuples(index=False):
+            if len(rows) >= n:
+                break
+            title = rec.title if copy == 0 else _perturb_title(rec.title, rng)
+            rows.append({"ID": f"s{len(rows)}", "author": rec.author,
+                         "year": rec.year if copy == 0 else str(rng.randint(1900, 2030)),
+                         "title": title, "journal": rec.journal, "volume": rec.volume,
+                         "pages": rec.pages, "abstract": rec.abstract[:300]})
+        copy += 1
+    return pd.DataFrame(rows)
+
+
+def run_scaling(n: int) -> dict:
+    from evidence.dedup import find_duplicates
+
+    frame = synthetic(n)
+    start = time.perf_counter()
+    result = find_duplicates(frame)
+    elapsed = time.perf_counter() - start
+    return {"n": n, "time": elapsed, "peak_mb": _peak_mb(), "pairs": len(result.pairs)}
+
+
+def _in_fresh_process(func, arg):
+    with mp.get_context("spawn").Pool(1) as pool:
+        return pool.apply(func, (arg,))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default="", help="comma-separated set names (default all)")
+    parser.add_argument("--no-scaling", action="store_true", help="skip the synthetic runs")
+    parser.add_argument("--scale", default="100000,300000,1000000",
+                        help="synthetic sizes (comma-separated)")
+    args = parser.parse_args(argv)
+    if not SHARED.exists():
+        print(f"{SHARED} not found: nothing to benchmark", file=sys.stderr)
+        return 1
+    names = args.sets.split(",") if args.sets else _score_module().list_datasets()
+    print("removal convention (../shared/dedup/score.py); time includes reading records.csv.gz;"
+          " each set in a fresh process (peak_mem = that process's max RSS)")
+    total_fp = 0
+    for name in names:
+        res = _in_fresh_process(run_set, name)
+        total_fp += res["removal"]["FP"]
+        print_set(res)
+    print(f"false merges over all sets: {total_fp}")
+    if not args.no_scaling:
+        print("synthetic scaling (records perturbed from all sets; fresh process each):")
+        for size in (int(s) for s in args.scale.split(",")):
+            res = _in_fresh_process(run_scaling, size)
+            print(f"  n={res['n']:>8}  time={res['time']:.1f}s  "
+                  f"per_record={res['time'] / res['n'] * 1e6:.1f}us  "
+                  f"peak_mem={res['peak_mb']:.0f}MB  candidate_pairs={res['pairs']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
