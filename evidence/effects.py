@@ -225,6 +225,7 @@ EFFECT_COLUMNS = ["study_id", "label", "yi", "vi", "sei", "measure", "n", "outco
 EXCLUDED_COLUMNS = ["study_id", "outcome_ids", "reason"]
 COMPARISONS = ("control", "placebo", "baseline")
 MEASURES_FOR = {"control": ("MD", "SMD"), "placebo": ("MD", "SMD"), "baseline": ("MC", "SMCR")}
+CHANGE_NOTE = "change-from-baseline scores"
 #: Measures for events (e.g. responders) in intervention vs control arms; the first is the default.
 BINARY_MEASURES = ("RR", "OR", "RD")
 PAIRED_DESIGNS = ("rct_split_scalp",)
@@ -563,7 +564,7 @@ def _control_effect(c: Candidate, measure: str, ri: float) -> tuple[float, float
     change = a.has_change and b.has_change and (measure == "MD" or not (a.has_final and b.has_final))
     m1, s1, m2, s2 = ((a.change_mean, a.change_sd, b.change_mean, b.change_sd) if change
                       else (a.mean, a.sd, b.mean, b.sd))
-    notes = ["change-from-baseline scores"] if change else []
+    notes = [CHANGE_NOTE] if change else []
     if not c.paired:
         yi, vi = _compute_one(measure, m1i=m1, sd1i=s1, n1i=a.n, m2i=m2, sd2i=s2, n2i=b.n)
         return yi, vi, a.n + b.n, notes
@@ -712,7 +713,9 @@ def from_outcomes(outcomes: pd.DataFrame | None = None, studies: pd.DataFrame | 
     outcomes, studies = _default_tables(outcomes, studies)
     _check_inputs(outcomes, comparison, timepoint)
     chosen = _study_rows(studies, condition)
-    rows = outcomes[(outcomes["outcome"] == outcome) & outcomes["study_id"].isin(chosen)]
+    rows = outcomes[outcomes["outcome"] == outcome]
+    if condition is not None:  # studies missing from the studies table are kept unless filtering
+        rows = rows[rows["study_id"].isin(chosen)]
     found, excluded = _candidates(rows, chosen, comparison, timepoint, intervention_family)
     name, why = _choose_measure(found, comparison, measure, outcome)
     found = _drop_misfits(found, excluded, comparison, name)
@@ -751,7 +754,7 @@ def _default_tables(outcomes, studies) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _table_notes(effects: list[dict], measure: str) -> list[str]:
     """Caveats for the whole table: SMD mixing change and final values, imputed correlations."""
     notes = []
-    change = sum("change" in e["derivation"] for e in effects)
+    change = sum(CHANGE_NOTE in e["derivation"] for e in effects)
     if measure == "SMD" and 0 < change < len(effects):
         notes.append(f"{change} of {len(effects)} SMDs use change scores and the rest final values: "
                      "their SDs differ in meaning (Cochrane Handbook 10.5.2)")

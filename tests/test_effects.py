@@ -379,3 +379,11 @@ def test_binary_rows_are_excluded_when_means_are_asked_for():
                           measure="MD")
     assert table.effects.empty
     assert table.excluded.iloc[0]["reason"].startswith("event counts only; MD needs means")
+
+
+def test_study_missing_from_studies_table_is_kept_under_its_id(coded):
+    outcomes, studies = coded
+    table = from_outcomes(outcomes, studies[studies["study_id"] != "par2020"], outcome="hair_density",
+                          comparison="control")
+    par = _by_study(table)["par2020"]
+    assert par["label"] == "par2020" and par["design"] == "" and par["yi"] == 20.0
