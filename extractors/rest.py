@@ -148,8 +148,10 @@ class JsonApi:
                 response = self.session.get(url, params=params, timeout=self.timeout)
         except requests.Timeout:
             raise RetryableError(f"no answer within {self.timeout:g} s") from None
-        except requests.ConnectionError as exc:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             raise RetryableError(f"connection failed ({type(exc).__name__})") from None
+        except requests.RequestException as exc:  # bad URL, too many redirects…: not retryable
+            raise SourceError(f"{self.name}: {describe(url, params)}: {exc}") from None
         if self.on_response:
             self.on_response(response)
         return self._body(response, url, params)

@@ -195,3 +195,9 @@ def test_search_command_with_europepmc_source(runner, db_file, monkeypatch):
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)[0]["new"] == 7
     assert "europepmc: 7 found; 7 new" in result.stderr
+
+
+def test_bad_base_url_is_a_source_error_not_a_traceback(monkeypatch):
+    monkeypatch.setenv("HAIRMETA_EUROPEPMC_URL", "not-a-url")
+    with pytest.raises(SourceError, match="europepmc: GET not-a-url/search"):
+        europepmc.client().get("/search", {"query": "x"})
