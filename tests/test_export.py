@@ -145,31 +145,31 @@ def test_fill_gaps_keeps_own_values_and_takes_missing_ones():
         "1", "Own title", "10.1/x", "text", 2020)
 
 
-def _merge(store, a: int, b: int) -> None:
-    with store.transaction() as conn:
-        conn.execute("INSERT INTO matches(record_a, record_b, score, decision, status, method, reason)"
-                     " VALUES (?,?,?,?,?,?,?)", (a, b, 0.99, "merge", "active", "test", "same work"))
-
-
 def test_deduplicated_export_keeps_one_record_per_cluster(tmp_path):
-    from evidence import dedup
-    if not hasattr(dedup, "cluster_map"):
-        pytest.skip("evidence.dedup.cluster_map is not written yet")
-    pubmed = Record(pmid="99000001", title="Synthetic PRP trial", year=2020,
-                    authors=(Author(last_name="Synthetica", initials="A"),))
-    crossref = Record(doi="10.99999/synthetic.1", title="Synthetic PRP trial", year=2020,
-                      journal="Synthetic Journal", authors=(Author(last_name="Synthetica", fore_name="Alpha"),))
-    other = Record(doi="10.99999/synthetic.2", title="Another synthetic study", year=2021)
+    """Two synthetic records of one work (PubMed: PMID; Crossref: DOI and abstract) merged by
+    the real ``dedup_library``; a third, different record stays apart."""
+    from evidence.dedup import dedup_library
+    authors = (Author(last_name="Synthetica", fore_name="Alpha", initials="A"),
+               Author(last_name="Fakeson", fore_name="Beta", initials="B"))
+    work = dict(title="Platelet-rich plasma for synthetic hair loss: a randomised synthetic trial",
+                year=2020, journal="Synthetic Journal", volume="4", issue="3", pages="19-25", authors=authors)
+    pubmed = Record(pmid="99000001", **work)
+    crossref = Record(doi="10.99999/synthetic.1", abstract="Synthetic abstract.", **work)
+    other = Record(doi="10.99999/synthetic.2", title="Exosomes in a different synthetic study of scalp",
+                   year=2021, authors=(Author(last_name="Other", initials="O"),))
     with Store(tmp_path / "lib.sqlite") as store:
         store.upsert_records([pubmed], source="pubmed")
-        store.upsert_records([crossref, other], source="crossref")
-        _merge(store, 1, 2)
+        store.upsert_records([crossref, other], source="crossref", source_ids=[crossref.doi, other.doi])
+        assert dedup_library(store).merged == 1
         items = export_items(store, deduplicated=True)
         rows = list(csv.DictReader(io.StringIO(export_library(store, "csv", deduplicated=True))))
         all_rows = list(csv.DictReader(io.StringIO(export_library(store, "csv"))))
+        ris = rispy.loads(export_library(store, "ris", deduplicated=True))
     assert len(items) == 2 and len(all_rows) == 3
     kept = rows[0]
-    assert (kept["record_id"], kept["member_ids"], kept["pmid"], kept["doi"], kept["journal"]) == (
-        "1", "1;2", "99000001", "10.99999/synthetic.1", "Synthetic Journal")  # PMID record, gaps filled
-    assert kept["sources"] == "pubmed:99000001; crossref:doi:10.99999/synthetic.1"  # store's default ids
+    assert (kept["record_id"], kept["member_ids"], kept["pmid"], kept["doi"], kept["abstract"]) == (
+        "1", "1;2", "99000001", "10.99999/synthetic.1", "Synthetic abstract.")  # PMID record, gaps filled
+    assert kept["sources"] == "pubmed:99000001; crossref:10.99999/synthetic.1"
     assert all_rows[0]["cluster_id"] == all_rows[1]["cluster_id"] != all_rows[2]["cluster_id"]
+    assert ris[0]["notes"] == ["hairmeta record 1; cluster 1 (records 1, 2); sources: pubmed:99000001; "
+                               "crossref:10.99999/synthetic.1"]
