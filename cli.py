@@ -82,10 +82,18 @@ def summary(method: str = MethodOpt, knha: bool = KnhaOpt, level: float = LevelO
         return
     emit(out, result.display_rows(), fmt, title=f"Evidence summary ({result.settings['model']}, "
                                                  f"{level:g}% CI and PI)")
+    _bullets("Certainty: start, each downgrade and its reason; flags", result.display_reasons())
+    emit(out, result.display_unpooled(), fmt, title="Bodies of evidence without poolable numbers")
     emit(out, result.display_published(), fmt, title="Published meta-analyses beside ours")
-    out.print("[bold]What the evidence lacks[/bold]")
-    for gap in result.gaps:
-        out.print(f"  • {gap}", markup=False)
+    _bullets("Published against ours", [f"{r.ma_id}: {r.explanation}" for r in result.published.itertuples()])
+    _bullets("What the evidence lacks", result.gaps)
+
+
+def _bullets(title: str, lines: list[str]) -> None:
+    """A bold heading and one line per item (no markup interpretation of the items)."""
+    out.print(f"[bold]{title}[/bold]")
+    for line in lines:
+        out.print(f"  • {line}", markup=False, highlight=False)
 
 
 @app.command()
@@ -98,11 +106,11 @@ def compare(study: str = typer.Argument(..., help="A study_id of data/studies.cs
     if fmt is not OutputFormat.table:
         emit(out, result.to_dict() if fmt is OutputFormat.json else result.to_frame(), fmt)
         return
+    for note in result.notes:
+        out.print(f"Note: {note}", markup=False, highlight=False)
     for title, part in result.sections():
         if len(part):
             emit(out, part, fmt, title=title)
-    for note in result.notes:
-        out.print(f"Note: {note}", markup=False, highlight=False)
 
 
 @app.command()

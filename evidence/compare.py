@@ -64,20 +64,24 @@ class Comparison:
 
     def sections(self) -> list[tuple[str, pd.DataFrame]]:
         """Titled tables for a terminal or the report, in reading order."""
-        arm_cols = ["arm", "arm_role", "intervention_family", "n", "sex", "age_mean",
-                    "sessions_min", "sessions_max", "follow_up_months_min",
-                    "follow_up_months_max", "verification"]
         sid = self.study["study_id"]
+        arms = pd.DataFrame([{
+            "arm": a["arm"], "role": a["arm_role"], "family": a["intervention_family"],
+            "n": _fmt(a["n"]), "sex": a["sex"] or "not reported", "age": _fmt(a["age_mean"]),
+            "sessions": _range_text(a["sessions_min"], a["sessions_max"]),
+            "follow-up (months)": _range_text(a["follow_up_months_min"],
+                                              a["follow_up_months_max"]),
+            "verification": a["verification"]} for a in self.arms])
         return [
             (f"{sid} against the literature", pd.DataFrame(self.characteristics)),
-            (f"Arms of {sid} (as coded)", pd.DataFrame(self.arms, columns=arm_cols)),
+            (f"Arms of {sid} (as coded)", arms),
             ("Effects against the pooled literature", pd.DataFrame(self.effects)),
             ("Numbers to code for a quantitative comparison (hairmeta outcomes add)",
              pd.DataFrame(self.missing_numbers)),
             ("What confounds an arm-vs-arm claim", pd.DataFrame(self.confounders).fillna("")),
             ("Controlled evidence on the same contrast", pd.DataFrame(
                 self.controlled_evidence, columns=["study_id", "design", "contrast", "status",
-                                                   "citation", "source"])),
+                                                   "source"])),
         ]
 
     def to_frame(self) -> pd.DataFrame:
@@ -188,6 +192,20 @@ def comparable_studies(studies: pd.DataFrame, study: pd.Series) -> pd.DataFrame:
     return others
 
 
+def study_size(study: pd.Series, own_arms: pd.DataFrame) -> float:
+    """``n_total``, else the sum of the arms' ``n`` when every arm reports one."""
+    n = _num(study.get("n_total"))
+    if math.isnan(n) and len(own_arms) and own_arms["n"].notna().all():
+        n = float(own_arms["n"].sum())
+    return n
+
+
+def _size_text(study: pd.Series, own_arms: pd.DataFrame) -> str:
+    n = study_size(study, own_arms)
+    derived = math.isnan(_num(study.get("n_total"))) and not math.isnan(n)
+    return _fmt(n) + (" (sum of the coded arms)" if derived else "")
+
+
 def characteristics(study: pd.Series, arms: pd.DataFrame, comparable: pd.DataFrame) -> list[dict]:
     """Design, size, protocol, sex/age and COI of the study against its comparable studies."""
     level, label = LEVEL_OF_EVIDENCE.get(study["design"], (None, study["design"]))
@@ -199,9 +217,9 @@ def characteristics(study: pd.Series, arms: pd.DataFrame, comparable: pd.DataFra
     rows = [
         {"aspect": "design", "this_study": f"{label} (OCEBM level {level or '—'})",
          "literature": ", ".join(f"{k}: {v}" for k, v in lit_designs.items()) or "none coded"},
-        {"aspect": "sample size", "this_study": _fmt(study.get("n_total")),
+        {"aspect": "sample size", "this_study": _size_text(study, own),
          "literature": _distribution(comparable["n_total"]),
-         "percentile": percentile(study.get("n_total"), comparable["n_total"])},
+         "percentile": percentile(study_size(study, own), comparable["n_total"])},
         {"aspect": "sessions", "this_study": "; ".join(
             f"{a.arm}: {_range_text(a.sessions_min, a.sessions_max)}" for a in own.itertuples())
             or str(study.get("sessions") or "not reported"),
@@ -364,12 +382,11 @@ def usual_outcomes(outcomes: pd.DataFrame, study_ids, top: int = 2) -> list[str]
                 .index[:top])
 
 
-def _arm_of(outcome_ids, outcomes: pd.DataFrame) -> str:
-    """The (intervention) arm behind an effect, read from its ``outcome_ids``."""
+def _arm_rows_of(outcome_ids, outcomes: pd.DataFrame) -> pd.DataFrame:
+    """The coded (non-control) outcome rows behind an effect, from its ``outcome_ids``."""
     ids = outcome_ids if isinstance(outcome_ids, (list, tuple)) else str(outcome_ids).split(";")
-    rows = outcomes[outcomes["outcome_id"].isin([i.strip() for i in ids])]
-    rows = rows[rows["arm_role"] != "control"] if len(rows) > 1 else rows
-    return ";".join(dict.fromkeys(rows["arm"].astype(str))) or ""
+    rows = outcomes[outcomes["outcome_id"].isin([str(i).strip() for i in ids])]
+    return rows[rows["arm_role"] != "control"] if len(rows) > 1 else rows
 
 
 def _effect_row(mine: pd.Series, others: pd.DataFrame, arm: str, *, method: str, knha: bool,
@@ -414,12 +431,33 @@ def effect_rows(study: pd.Series, studies: pd.DataFrame, outcomes: pd.DataFrame,
         mine = effects[effects["study_id"] == study["study_id"]]
         others = effects[effects["study_id"] != study["study_id"]]
         for _, one in mine.iterrows():
-            rows.append(_effect_row(one, others, _arm_of(one["outcome_ids"], outcomes),
-                                    method=method, knha=knha, level=level))
+            behind = _arm_rows_of(one["outcome_ids"], outcomes)
+            if len(behind) and not (behind["intervention_family"] == family).any():
+                continue  # another arm of a multi-family study
+            arm = ";".join(dict.fromkeys(behind["arm"].astype(str)))
+            rows.append(_effect_row(one, others, arm, method=method, knha=knha, level=level))
     return rows
 
 
-def _notes(study: pd.Series, arms: list[dict], effects: list[dict], comparable) -> list[str]:
+def _contrast_notes(controlled: list[dict]) -> list[str]:
+    """What the literature's controlled evidence says about the study's own arm contrast."""
+    notes = []
+    for contrast in sorted({c["contrast"] for c in controlled}):
+        rows = [c for c in controlled if c["contrast"] == contrast]
+        with_results = [c["study_id"] for c in rows if c["status"] == "results coded"]
+        registered = [c["study_id"] for c in rows if c["status"] == "registered, no results"]
+        if with_results:
+            notes.append(f"controlled evidence on {contrast} with results coded: "
+                         + ", ".join(with_results))
+        else:
+            notes.append(f"no controlled comparison of {contrast} with results in the data"
+                         + (f"; registered without results: {', '.join(registered)}"
+                            if registered else ""))
+    return notes
+
+
+def _notes(study: pd.Series, arms: list[dict], effects: list[dict], comparable,
+           controlled: list[dict]) -> list[str]:
     notes = []
     secondary = [a for a in arms if a.get("verification") == "secondary"]
     if secondary:
@@ -428,7 +466,8 @@ def _notes(study: pd.Series, arms: list[dict], effects: list[dict], comparable) 
                      "not from the study itself)")
     if not effects:
         notes.append(f"{study['study_id']} has no extractable outcome numbers coded: the "
-                     "comparison below is descriptive only")
+                     "comparison is descriptive only")
+    notes += _contrast_notes(controlled)
     if str(study.get("condition") or "") in LOOSE_CONDITIONS:
         notes.append(f"condition coded as {study.get('condition') or 'empty'}: compared with "
                      f"studies of any condition ({len(comparable)} studies)")
@@ -465,10 +504,11 @@ def compare(study_id: str, *, studies: pd.DataFrame | None = None,
             "intervention_family": study.get("intervention_family"),
             "n_total": study.get("n_total"), "comparable_studies": list(comparable["study_id"]),
             "source": study.get("source"), "quote": study.get("quote")}
+    controlled = controlled_evidence(study, studies, arms, outcomes)
     needed = [] if effects else missing_numbers(
         study, arm_list, outcomes, usual_outcomes(outcomes, comparable["study_id"]))
     return Comparison(study=head, characteristics=characteristics(study, arms, comparable),
                       arms=arm_list, effects=effects, missing_numbers=needed,
                       confounders=confounders(study, arm_list),
-                      controlled_evidence=controlled_evidence(study, studies, arms, outcomes),
-                      notes=_notes(study, arm_list, effects, comparable))
+                      controlled_evidence=controlled,
+                      notes=_notes(study, arm_list, effects, comparable, controlled))

@@ -59,29 +59,54 @@ class Summary:
                 "gaps": self.gaps}
 
     def display_rows(self) -> pd.DataFrame:
-        """The rows as a terminal shows them: estimate, CI and PI joined; certainty with reasons."""
-        frame = self.rows
-        show = pd.DataFrame({
-            "family": frame["intervention_family"], "condition": frame["condition"],
-            "outcome": frame["outcome"], "vs": frame["comparison"], "measure": frame["measure"],
-            "k": frame["k"], "n": frame["n"].map(lambda v: f"{v:g}"),
-            "estimate [CI]": [_interval(r.estimate, r.ci_low, r.ci_high) for r in frame.itertuples()],
-            "PI": [_interval(None, r.pi_low, r.pi_high) for r in frame.itertuples()],
-            "I²%": frame["i2"], "certainty": frame["certainty"],
-            "why": frame["downgrades"], "flags": frame["flags"]})
-        return show
+        """Pooled or single-study rows for a terminal: ratio measures back-transformed."""
+        frame = self.rows[self.rows["k"] > 0]
+        return pd.DataFrame({
+            "#": range(1, len(frame) + 1), "family": frame["intervention_family"],
+            "condition": frame["condition"], "outcome": frame["outcome"],
+            "vs": frame["comparison"], "k": frame["k"], "n": frame["n"].map(lambda v: f"{v:g}"),
+            "estimate [CI]": [_shown(r, r.estimate, r.ci_low, r.ci_high) for r in frame.itertuples()],
+            "PI": [_shown(r, None, r.pi_low, r.pi_high) for r in frame.itertuples()],
+            "I²%": frame["i2"].map(lambda v: "—" if not math.isfinite(v) else f"{v:.0f}"),
+            "certainty": frame["certainty"]})
+
+    def display_reasons(self) -> list[str]:
+        """Per displayed row: its certainty's reasons and its flags (numbered as the table)."""
+        frame = self.rows[self.rows["k"] > 0]
+        return [f"{i}. {r.downgrades}" + (f" — {r.flags}" if r.flags else "")
+                for i, r in enumerate(frame.itertuples(), start=1)]
+
+    def display_unpooled(self) -> pd.DataFrame:
+        """Bodies with no usable numbers, and why."""
+        frame = self.rows[self.rows["k"] == 0]
+        return pd.DataFrame({"family": frame["intervention_family"],
+                             "condition": frame["condition"], "outcome": frame["outcome"],
+                             "vs": frame["comparison"], "why not pooled": frame["flags"]})
 
     def display_published(self) -> pd.DataFrame:
-        """Published pooled results beside ours, for a terminal."""
+        """Published pooled results beside ours, for a terminal (explanations listed apart)."""
         frame = self.published
         if frame.empty:
             return frame
         return pd.DataFrame({
-            "meta-analysis": frame["ma_id"], "family": frame["intervention_family"],
-            "outcome": frame["outcome"], "vs": frame["comparison"], "measure": frame["measure"],
+            "meta-analysis": frame["ma_id"], "outcome": frame["outcome"],
+            "vs": frame["comparison"], "measure": frame["measure"],
             "published [CI]": [_interval(r.estimate, r.ci_low, r.ci_high) for r in frame.itertuples()],
             "ours [CI]": [_interval(r.our_estimate, r.our_ci_low, r.our_ci_high) for r in frame.itertuples()],
-            "our k": frame["our_k"], "explanation": frame["explanation"]})
+            "our k": frame["our_k"]})
+
+
+RATIO_MEASURES = frozenset({"RR", "OR", "ROM", "PR"})
+
+
+def _shown(row, estimate, low, high) -> str:
+    """Display an interval, exponentiated (and labelled) for log-ratio measures."""
+    if row.measure in RATIO_MEASURES:
+        ex = [None if v is None else math.exp(v) if math.isfinite(v) else v
+              for v in (estimate, low, high)]
+        text = _interval(*ex)
+        return text if text == "—" else f"{row.measure} {text}"
+    return _interval(estimate, low, high)
 
 
 def _interval(estimate, low, high, digits: int = 2) -> str:
@@ -144,14 +169,18 @@ def certainty_of(effects: pd.DataFrame, studies: pd.DataFrame, stats_row: dict, 
 def flags_of(effects: pd.DataFrame, excluded: pd.DataFrame) -> list[str]:
     """Warnings a reader needs beside the number: one study, derived values, exclusions."""
     flags = []
-    if len(effects) == 1:
+    if effects["study_id"].nunique() == 1:
         flags.append("rests on one study")
+    if len(effects) > effects["study_id"].nunique():
+        flags.append(f"k counts arms: {effects['study_id'].nunique()} studies give {len(effects)} "
+                     "effects (arms of one study are not independent)")
     derived = sorted({d for d in effects.get("derivation", pd.Series(dtype=str)).fillna("")
                       if d})
     if derived:
         flags.append("derived values: " + "; ".join(derived))
     if len(excluded):
-        flags.append(f"{excluded['study_id'].nunique()} studies not poolable: "
+        count = excluded["study_id"].nunique()
+        flags.append(f"{count} {'study' if count == 1 else 'studies'} not poolable: "
                      + "; ".join(f"{r.study_id} ({r.reason})" for r in excluded.itertuples()))
     return flags
 
@@ -204,16 +233,25 @@ def candidate_keys(outcomes: pd.DataFrame, studies: pd.DataFrame) -> list[tuple[
     return [tuple(str(x) for x in key) for key in keys]
 
 
+def _no_such_comparison(excluded: pd.DataFrame) -> bool:
+    """True when nothing was excluded, or only for lacking a control arm (no such body exists)."""
+    return excluded.empty or bool(excluded["reason"].str.startswith("no control-arm row").all())
+
+
 def collect_bodies(outcomes: pd.DataFrame, studies: pd.DataFrame, *, method: str, knha: bool,
                    level: float) -> tuple[list[Body], list[str]]:
     """Every non-empty body of evidence, with its fit; model failures become notes."""
     from evidence.effects import from_outcomes
     bodies, notes = [], []
     for family, condition, outcome in candidate_keys(outcomes, studies):
+        # narrow the tables first (from_outcomes applies the same filters; this keeps it fast)
+        some_studies = studies[studies["condition"] == condition]
+        some_rows = outcomes[(outcomes["outcome"] == outcome)
+                             & outcomes["study_id"].isin(some_studies["study_id"])]
         for comparison in COMPARISONS:
-            table = from_outcomes(outcomes, studies, outcome=outcome, comparison=comparison,
+            table = from_outcomes(some_rows, some_studies, outcome=outcome, comparison=comparison,
                                   intervention_family=family, condition=condition)
-            if table.effects.empty and table.excluded.empty:
+            if table.effects.empty and _no_such_comparison(table.excluded):
                 continue
             key = (family, condition, outcome, comparison)
             fit, note = None, ""
@@ -232,6 +270,15 @@ def _overlaps(a_low, a_high, b_low, b_high) -> bool:
     return not (a_high < b_low or b_high < a_low)
 
 
+#: Published measure names that are on our measure's scale (a mean difference against baseline
+#: is a mean change).
+SAME_SCALE = {("MD", "MC"), ("SMD", "SMCR")}
+
+
+def _same_scale(published: str, ours: str) -> bool:
+    return published == ours or (published, ours) in SAME_SCALE
+
+
 def explain_difference(pub: pd.Series, ours: dict | None, settings: dict) -> str:
     """Why a published pooled result and ours differ (or that they agree), from coded facts.
 
@@ -242,10 +289,15 @@ def explain_difference(pub: pd.Series, ours: dict | None, settings: dict) -> str
     if ours is None or not math.isfinite(ours.get("estimate", math.nan)):
         return "no pooled result of ours for this comparison"
     measure = str(pub.get("effect_measure") or "")
-    if measure and measure != ours["measure"]:
+    if not math.isfinite(float(pub.get("estimate", math.nan))):
+        return f"no pooled estimate published (measure coded as {measure or 'empty'})"
+    if measure and not _same_scale(measure, ours["measure"]):
         return (f"different effect measures ({measure} published, {ours['measure']} ours): "
                 "not on the same scale")
     est, lo, hi = (float(pub.get(c, math.nan)) for c in ("estimate", "ci_low", "ci_high"))
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return (f"published estimate {est:g} without a coded CI; ours {ours['estimate']:.3g} "
+                f"(k = {ours['k']}): difference {ours['estimate'] - est:+.3g}, not testable")
     inside = lo <= ours["estimate"] <= hi and ours["ci_low"] <= est <= ours["ci_high"]
     if inside:
         return "consistent: each estimate lies inside the other's confidence interval"
@@ -265,11 +317,14 @@ def explain_difference(pub: pd.Series, ours: dict | None, settings: dict) -> str
 def published_beside(meta: pd.DataFrame, rows: pd.DataFrame, settings: dict) -> pd.DataFrame:
     """Each published pooled result beside our row(s) for the same family, outcome, comparison."""
     out = []
+    pooled = [r for r in rows.to_dict(orient="records") if r["k"] > 0]
     for _, pub in meta.iterrows():
-        ours_rows = [r for r in rows.to_dict(orient="records")
+        ours_rows = [r for r in pooled
                      if r["intervention_family"] in str(pub.get("intervention_family")).split(";")
                      and r["outcome"] == pub.get("outcome")
                      and pub.get("comparison") in PUBLISHED_MATCH.get(r["comparison"], ())]
+        same = [r for r in ours_rows if r["condition"] == pub.get("condition")]
+        ours_rows = same or ours_rows
         for ours in ours_rows or [None]:
             out.append({"ma_id": pub.get("ma_id"), "citation": pub.get("citation"),
                         "intervention_family": pub.get("intervention_family"),
