@@ -65,26 +65,22 @@ def _numbers_where_clean(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _cell_number(cell: object) -> float:
-    """A float from one cell: numbers as they are, empty/None/NaN → NaN, text parsed."""
-    if cell is None or cell is pd.NA or (isinstance(cell, float) and np.isnan(cell)):
-        return np.nan
-    if isinstance(cell, (int, float, np.integer, np.floating)):
-        return float(cell)
-    text = str(cell).strip()
-    return np.nan if text == "" else float(text)
-
-
 def _numeric_column(frame: pd.DataFrame, column: str, source: str) -> np.ndarray:
     """``frame[column]`` as floats (empty → NaN); a non-number raises ``DataError`` at its row."""
-    values = np.empty(len(frame))
-    for i, cell in enumerate(frame[column].tolist()):
-        try:
-            values[i] = _cell_number(cell)
-        except ValueError:
-            raise DataError(f"not a number: {cell!r}", file=source, row=i + 2, field=column) from None
-        if np.isinf(values[i]):
-            raise DataError(f"not a finite number: {cell!r}", file=source, row=i + 2, field=column)
+    series = frame[column]
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        cleaned = series.map(lambda c: c.strip() if isinstance(c, str) else c).replace("", np.nan)
+        values = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        bad = np.flatnonzero(np.isnan(values) & cleaned.notna().to_numpy())
+        if bad.size:
+            raise DataError(f"not a number: {series.iloc[bad[0]]!r}", file=source, row=int(bad[0]) + 2,
+                            field=column)
+    infinite = np.flatnonzero(np.isinf(values))
+    if infinite.size:
+        raise DataError(f"not a finite number: {series.iloc[infinite[0]]!r}", file=source,
+                        row=int(infinite[0]) + 2, field=column)
     return values
 
 
@@ -104,7 +100,8 @@ def _check_ranges(columns: dict[str, np.ndarray], source: str) -> None:
             checks.append((count, columns[count] > columns[size], f"{count} is larger than {size}"))
     for table_b, a, n in (("bi", "ai", "n1i"), ("di", "ci", "n2i"), ("mi", "xi", "ni")):
         if all(k in columns for k in (table_b, a, n)):
-            checks.append((table_b, columns[a] + columns[table_b] != columns[n],
+            total, size = columns[a] + columns[table_b], columns[n]
+            checks.append((table_b, ~np.isnan(total) & ~np.isnan(size) & (total != size),
                            f"{a} + {table_b} differs from {n}"))
     for field, mask, message in checks:
         row = _first_row(np.nan_to_num(mask, nan=0).astype(bool))
@@ -141,28 +138,31 @@ def _impute_ri(frame: pd.DataFrame, ri: float | None, notes: list[list[str]]) ->
     return frame
 
 
+def _missing(columns: dict[str, np.ndarray], used: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Per input column, the rows where it is missing and no companion supplies it (metafor's
+    ``replmiss``: ``bi`` may be empty when ``n1i`` is given, and so on)."""
+    missing = {name: np.isnan(columns[name]) for name in used}
+    for b, n in COMPANIONS.values():
+        if b in missing and n in missing:
+            missing[b], missing[n] = missing[b] & missing[n], missing[n] & missing[b]
+    return missing
+
+
 def _row_notes(columns: dict[str, np.ndarray], used: tuple[str, ...], measure: Measure,
                result, add: float, notes: list[list[str]]) -> None:
     """Say, per row, why yi/vi is missing or which zero-cell correction was applied."""
-    for i in range(len(notes)):
-        missing = [name for name in used if np.isnan(columns[name][i])
-                   and not _covered_by_companion(name, columns, i)]
-        if missing:
-            notes[i].append(f"not computed: {', '.join(missing)} missing")
-        elif np.isnan(result.yi[i]) or np.isnan(result.vi[i]):
+    missing = _missing(columns, used)
+    any_missing = np.logical_or.reduce(list(missing.values())) if missing else np.zeros(len(notes), bool)
+    undefined = ~any_missing & (np.isnan(result.yi) | np.isnan(result.vi))
+    for i in np.flatnonzero(any_missing | undefined | result.adjusted):
+        if any_missing[i]:
+            names = [name for name in used if missing[name][i]]
+            notes[i].append(f"not computed: {', '.join(names)} missing")
+        elif undefined[i]:
             notes[i].append(f"not computed: {measure.name} undefined for these values "
                             "(e.g. n too small, zero SD or zero cells without correction)")
-        elif result.adjusted[i]:
+        else:
             notes[i].append(f"added {add:g} to each cell (zero cell; metafor's add/to rule)")
-
-
-def _covered_by_companion(name: str, columns: dict[str, np.ndarray], i: int) -> bool:
-    """``bi`` may be missing when ``n1i`` gives it (and so on): metafor's ``replmiss``."""
-    for a, (b, n) in COMPANIONS.items():
-        if name in (b, n) and b in columns and n in columns:
-            other = n if name == b else b
-            return not np.isnan(columns[other][i])
-    return False
 
 
 def compute_effects(frame: pd.DataFrame, measure: str | Measure, *, source_name: str = "input",

@@ -387,3 +387,18 @@ def test_study_missing_from_studies_table_is_kept_under_its_id(coded):
                           comparison="control")
     par = _by_study(table)["par2020"]
     assert par["label"] == "par2020" and par["design"] == "" and par["yi"] == 20.0
+
+
+def test_empty_bi_is_filled_from_n1i_as_metafor_replmiss():
+    """escalc fills bi = n1i − ai where bi is missing; same RR as the complete table."""
+    frame = pd.DataFrame({"ai": [3, 3], "bi": [np.nan, 7], "ci": [4, 4], "di": [6, 6],
+                          "n1i": [10, np.nan], "n2i": [10, 10]})
+    table = compute_effects(frame, "RR")
+    assert table.loc[0, "yi"] == pytest.approx(table.loc[1, "yi"]) == pytest.approx(math.log(0.3 / 0.4))
+    assert "derivation" not in table.columns
+
+
+def test_infinite_cell_is_rejected(tmp_path):
+    path = _write(tmp_path, "xi,ni\n3,inf\n")
+    with pytest.raises(DataError, match=r":2:ni: not a finite number"):
+        compute_effects(read_effect_input(path), "PR", source_name=str(path))
