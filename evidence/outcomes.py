@@ -123,14 +123,20 @@ SPECS = {
 # ----------------------------------------------------------------------------- loading
 
 
-def _read_text_table(path: Path, spec: TableSpec) -> pd.DataFrame:
-    """Read ``path`` as all-text; raise ``DataError`` for a missing file or column."""
+def read_csv_text(path: str | Path) -> pd.DataFrame:
+    """A CSV file as all-text cells ("" for empty); ``DataError`` if missing or unreadable."""
+    path = Path(path)
     if not path.is_file():
         raise DataError("file not found", file=str(path))
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataError(f"not a readable UTF-8 CSV table ({exc})".splitlines()[0], file=str(path))
+
+
+def _read_text_table(path: Path, spec: TableSpec) -> pd.DataFrame:
+    """Read ``path`` as all-text; raise ``DataError`` for a missing file or column."""
+    frame = read_csv_text(path)
     for column in spec.columns:
         if column not in frame.columns:
             raise DataError("missing column", file=str(path), row=1, field=column)
@@ -529,7 +535,7 @@ def _check_one(kind: str, path: Path, study_ids: set[str] | None) -> tuple[list[
         _check_known_study(frame, study_ids, out)
     _check_provenance(frame, spec, out)
     _check_quotes(frame, kind, out)
-    return out.items, frame
+    return sorted(out.items, key=lambda p: p.row), frame
 
 
 def check_tables(studies_path: str | Path | None = None, outcomes_path: str | Path | None = None,
@@ -560,8 +566,9 @@ def errors_only(problems: Iterable[Problem]) -> list[Problem]:
 
 # ----------------------------------------------------------------------------- listing
 
-LIST_COLUMNS = ("outcome_id", "study_id", "arm", "outcome", "unit", "timepoint", "n", "mean",
-                "sd", "change_mean", "change_sd", "median", "events", "p_value", "not_reported")
+#: The columns ``hairmeta outcomes list`` shows in a terminal table.
+LIST_COLUMNS = ("outcome_id", "arm", "outcome", "unit", "timepoint_weeks", "n", "mean", "sd",
+                "change_mean", "change_sd", "median", "events", "p_value", "not_reported")
 
 
 def list_outcomes(study: str | None = None, outcomes: str | Sequence[str] | None = None,
@@ -653,7 +660,8 @@ def _sibling(path: Path, name: str) -> Path:
     return beside if beside.exists() else data_file(name)
 
 
-def append_outcomes(rows: pd.DataFrame | list[dict], path: str | Path | None = None) -> int:
+def append_outcomes(rows: pd.DataFrame | list[dict], path: str | Path | None = None, *,
+                    origin: str | Path | None = None) -> int:
     """Append validated rows to ``outcomes.csv`` (default: the shipped file); return how many.
 
     The new rows are checked together with the existing table (and the ``studies.csv`` beside
@@ -661,6 +669,7 @@ def append_outcomes(rows: pd.DataFrame | list[dict], path: str | Path | None = N
     problem raises ``DataError`` naming the first one (line numbers as the rows would have in
     the file) and nothing is written.  The write is atomic: the old file stays intact until
     ``os.replace`` swaps in the complete new one.  Missing ``outcome_id`` s are assigned.
+    With ``origin`` (the CSV the rows came from), errors name that file and its line numbers.
     """
     path = Path(path) if path is not None else data_file("outcomes.csv")
     existing = load_outcomes(path)
@@ -677,8 +686,10 @@ def append_outcomes(rows: pd.DataFrame | list[dict], path: str | Path | None = N
     found = [p for p in problems if p.level == "error" and p.row >= len(existing) + 2]
     if found:
         first = found[0]
-        more = f" (and {len(found) - 1} more problems)" if len(found) > 1 else ""
-        raise DataError(first.message + more, file=str(path), row=first.row, field=first.column)
+        extra = len(found) - 1
+        more = f" (and {extra} more problem{'s' if extra > 1 else ''})" if extra else ""
+        file, row = (str(path), first.row) if origin is None else (str(origin), first.row - len(existing))
+        raise DataError(first.message + more, file=file, row=row, field=first.column)
     write_atomic(path, text)
     return len(new)
 
@@ -736,3 +747,59 @@ def prompt_row(ask: Callable[[str, str], str], study_ids: set[str] | None = None
                 break
             report(f"{column}: {problem}")
     return row
+
+
+# ----------------------------------------------------------------------------- file resolution
+
+_KIND_MARKERS = (("outcomes", "outcome_id"), ("meta", "ma_id"), ("arms", "arm_role"), ("studies", "design"))
+
+
+def table_kind(path: str | Path) -> str:
+    """Which table ``path`` holds (``studies``, ``arms``, ``outcomes``, ``meta``), from its header."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError("file not found", file=str(path))
+    with path.open(encoding="utf-8", newline="") as stream:
+        header = next(csv.reader(stream), [])
+    for kind, marker in _KIND_MARKERS:
+        if marker in header:
+            return kind
+    raise DataError("not an evidence table: the header has none of outcome_id, ma_id, arm_role, "
+                    "design", file=str(path), row=1)
+
+
+def table_paths(file: str | Path | None = None, data_dir: str | Path | None = None) -> dict[str, Path]:
+    """Paths of the four tables: ``file`` (any one table, recognised by its header) and the
+    other three beside it; else those in ``data_dir``; else the shipped ones.  A table missing
+    from the chosen directory falls back to the shipped file."""
+    base = Path(data_dir) if data_dir is not None else (Path(file).parent if file is not None else None)
+    paths = {}
+    for kind, spec in SPECS.items():
+        candidate = base / spec.filename if base is not None else None
+        paths[kind] = candidate if candidate is not None and candidate.exists() else data_file(spec.filename)
+    if file is not None:
+        paths[table_kind(file)] = Path(file)
+    return paths
+
+
+def check_files(file: str | Path | None = None, data_dir: str | Path | None = None) -> list[Problem]:
+    """:func:`check_tables` on the tables chosen as in :func:`table_paths`."""
+    paths = table_paths(file, data_dir)
+    return check_tables(studies_path=paths["studies"], outcomes_path=paths["outcomes"],
+                        arms_path=paths["arms"], meta_path=paths["meta"])
+
+
+def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:
+    """Problems as a DataFrame (file, row, column, level, message) for table/CSV/JSON output."""
+    return pd.DataFrame([{"file": p.file, "row": p.row, "column": p.column, "level": p.level,
+                          "message": p.message} for p in problems],
+                        columns=["file", "row", "column", "level", "message"])
+
+
+def read_new_rows(path: str | Path) -> list[dict[str, str]]:
+    """Rows of a CSV to append (text cells); its columns must be outcome columns."""
+    frame = read_csv_text(path)
+    for column in frame.columns:
+        if column not in OUTCOME_COLUMNS:
+            raise DataError("unknown column (see data/README.md)", file=str(path), row=1, field=str(column))
+    return frame.to_dict(orient="records")
