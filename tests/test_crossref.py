@@ -175,15 +175,16 @@ def test_date_filters_sent(store):
 
 
 def test_header_limits_are_obeyed_and_ignoring_them_is_caught(store, tmp_path):
-    """The fake allows 3 requests per 200 ms and says so in its headers.  A client starting far
-    too fast adapts after the first answer and provokes no 429; the same client without the
-    header adaptation does provoke them (so the check can fail)."""
-    headers = {"x-rate-limit-limit": "3", "x-rate-limit-interval": "200ms", "x-concurrency-limit": "1"}
-    with FakeSources(n_crossref=24, limits={"crossref": (3, 0.2)}, crossref_headers=headers) as fake:
+    """The fake allows 4 requests per sliding second and says so in its headers.  A client
+    starting far too fast adapts after the first answer and provokes no 429; the same client
+    without the header adaptation does provoke them (so the check can fail)."""
+    headers = {"x-rate-limit-limit": "4", "x-rate-limit-interval": "1s", "x-concurrency-limit": "1"}
+    with FakeSources(n_crossref=16, limits={"crossref": (4, 1.0)}, crossref_headers=headers) as fake:
         report = search_into(store, "x", batch_size=2, api=fast_client(crossref, fake, rate=1000))
-        assert fake.over_limit["crossref"] == 0 and report.new == 24
+        assert fake.over_limit["crossref"] == 0 and report.new == 16
+        assert len(fake.requests_to("crossref")) == 9
     with Store(tmp_path / "other.sqlite") as other, \
-            FakeSources(n_crossref=24, limits={"crossref": (3, 0.2)}, crossref_headers=headers) as fake:
+            FakeSources(n_crossref=16, limits={"crossref": (4, 1.0)}, crossref_headers=headers) as fake:
         search_into(other, "x", batch_size=2, api=fast_client(crossref, fake, rate=1000, on_response=None))
         assert fake.over_limit["crossref"] > 0
 
