@@ -483,14 +483,17 @@ def find_duplicates(records: Sequence[Record] | pd.DataFrame,
     if prep["ID"].duplicated().any():
         dup = prep.loc[prep["ID"].duplicated(), "ID"].iloc[0]
         raise DataError(f"record IDs must be unique; {dup!r} repeats", field="ID")
+    original = np.empty(len(prep), dtype=object)
+    original[:] = prep["ID"].tolist() if isinstance(records, pd.DataFrame) else \
+        (list(ids) if ids is not None else list(range(len(prep))))
     pairs = decide_pairs(score_pairs(prep, candidate_pairs(prep)))
-    pairs["id_a"] = prep["ID"].to_numpy()[pairs["a"].to_numpy()]
-    pairs["id_b"] = prep["ID"].to_numpy()[pairs["b"].to_numpy()]
+    pairs["id_a"] = original[pairs["a"].to_numpy()]
+    pairs["id_b"] = original[pairs["b"].to_numpy()]
     merges = pairs[pairs["decision"] == "merge"].sort_values("score", ascending=False)
     cannot = list(pairs.loc[pairs["decision"] == "distinct", ["a", "b"]].itertuples(index=False))
     cannot += _conflicting_within_components(prep, merges)
     labels, refused = cluster_labels(len(prep), merges[["a", "b"]].itertuples(index=False), cannot)
-    id_values = prep["ID"].tolist()
+    id_values = original.tolist()
     return DedupResult(id_values, pairs, [id_values[i] for i in labels],
                        [(id_values[i], id_values[j]) for i, j in refused])
 

@@ -49,12 +49,12 @@ def fix_text(text: object) -> str:
     """
     if not isinstance(text, str) or not text:
         return ""
+    if "<" in text:
+        text = _TAG.sub("", text)
     if "&" in text:
         text = html.unescape(text)
     if not text.isascii():
         text = ftfy.fix_text(text)
-    if "<" in text:
-        text = _TAG.sub("", text)
     return _SPACE.sub(" ", text).strip()
 
 
@@ -211,7 +211,7 @@ def journals_compatible(a: str, b: str) -> bool:
         return True
     if a == b:
         return True
-    short, long_ = sorted((a.split(), b.split()), key=len)
+    short, long_ = sorted((a.split(), b.split()), key=lambda words: len("".join(words)))
     if not long_[0].startswith(short[0]):
         return False
     position = 0

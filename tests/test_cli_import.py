@@ -1,0 +1,44 @@
+"""``hairmeta import``: stores a whole file or nothing; one-line errors with file:line:field."""
+
+import json
+from pathlib import Path
+
+from cli import app
+from evidence.store import Store
+
+DATA = Path(__file__).parent / "data" / "files"
+
+
+def test_import_csv_then_json_report(runner, db_file):
+    result = runner.invoke(app, ["import", str(DATA / "sample.csv"), "--source", "embase",
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["records"], report["source"], report["format"]) == (5, "embase", "csv")
+    assert "5 records read" in result.stderr
+    with Store(db_file) as store:
+        assert store.count_by_source() == {"embase": store.count_records()}
+
+
+def test_import_each_format(runner, db_file):
+    for name in ("sample.ris", "sample.nbib", "sample.bib"):
+        result = runner.invoke(app, ["import", str(DATA / name), "--format", "csv"])
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith("file,format,source,records,new,updated,unchanged")
+
+
+def test_bad_file_one_line_error_and_nothing_stored(runner, db_file):
+    runner.invoke(app, ["import", str(DATA / "sample.bib")])
+    result = runner.invoke(app, ["import", str(DATA / "bad_year.csv")])
+    assert result.exit_code == 1
+    assert result.stderr.strip().endswith("bad_year.csv:3:year: no four-digit year in 'twenty'")
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+    with Store(db_file) as store:
+        assert store.count_records() == 2  # the earlier import is intact, nothing partial added
+
+
+def test_missing_file_and_unknown_type(runner, db_file):
+    missing = runner.invoke(app, ["import", str(DATA / "nope.ris")])
+    assert missing.exit_code == 1 and "nope.ris" in missing.stderr
+    unknown = runner.invoke(app, ["import", str(DATA / "sample.csv"), "--type", "endnote"])
+    assert unknown.exit_code == 1 and "valid: ris, nbib, bibtex, csv" in unknown.stderr
