@@ -39,6 +39,8 @@ LOOSE_CONDITIONS = frozenset({"hair_loss_unspecified", "other", ""})
 #: Words in a free-text comparator that name an intervention family.
 FAMILY_WORDS = {"prp": r"\bprp\b|platelet", "exosome": r"exosom",
                 "conditioned_medium": r"conditioned medi", "stem_cell": r"stem cell"}
+#: Arm-level family names that are not an intervention family (control arms).
+NOT_FAMILIES = frozenset({"comparator", ""})
 #: Age difference (years) between arms treated as a confounder.
 AGE_GAP_YEARS = 5.0
 
@@ -178,7 +180,7 @@ def study_families(study: pd.Series, arms: pd.DataFrame) -> set[str]:
     arm_rows = arms[arms["study_id"] == study["study_id"]]
     for value in arm_rows.get("intervention_family", pd.Series(dtype=str)):
         own |= families_of(value)
-    return own | comparator_families(study.get("comparator"))
+    return (own | comparator_families(study.get("comparator"))) - NOT_FAMILIES
 
 
 def comparable_studies(studies: pd.DataFrame, study: pd.Series) -> pd.DataFrame:

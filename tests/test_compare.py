@@ -132,3 +132,41 @@ def test_controlled_evidence_lists_registration_without_results():
     assert rows == [{"study_id": "nct1", "design": "trial_registration",
                      "contrast": "exosome vs prp", "status": "registered, no results",
                      "citation": "Registration", "source": "ctgov"}]
+
+
+def with_synthetic_series():
+    """The shipped tables plus one invented two-arm series with change scores (a test study)."""
+    from evidence.outcomes import load_arms, load_outcomes, load_studies
+    studies, arms, outcomes = load_studies(), load_arms(), load_outcomes()
+    study = {c: "" for c in studies.columns} | {
+        "study_id": "testseries2099", "design": "case_series", "condition": "aga_mixed",
+        "intervention_family": "prp", "n_total": 20.0, "rob_judgement": "high"}
+    rows = []
+    for i, (arm, change, sd, n) in enumerate([("PRP", 18.0, 6.0, 12.0), ("PRP high", 90.0, 9.0, 8.0)]):
+        rows.append({c: (np.nan if outcomes[c].dtype.kind == "f" else "") for c in outcomes.columns}
+                    | {"outcome_id": f"testseries2099-0{i + 1}", "study_id": "testseries2099",
+                       "arm": arm, "arm_role": "single", "intervention_family": "prp",
+                       "outcome": "hair_density", "unit": "hairs/cm2", "timepoint": "6 months",
+                       "timepoint_weeks": 26.0, "n": n, "change_mean": change, "change_sd": sd})
+    return (pd.concat([studies, pd.DataFrame([study])], ignore_index=True), arms,
+            pd.concat([outcomes, pd.DataFrame(rows)], ignore_index=True))
+
+
+def test_each_arm_against_the_pooled_literature_with_pool_as_oracle():
+    from evidence.effects import from_outcomes
+    from evidence.pooling import pool
+    studies, arms, outcomes = with_synthetic_series()
+    result = compare("testseries2099", studies=studies, arms=arms, outcomes=outcomes)
+    assert [e["arm"] for e in result.effects] == ["PRP", "PRP high"]
+    table = from_outcomes(outcomes, studies, outcome="hair_density", comparison="baseline",
+                          intervention_family="prp", condition="aga_mixed")
+    others = table.effects[table.effects["study_id"] != "testseries2099"]
+    fit = pool(others["yi"], others["vi"], method="REML", knha=True)
+    first, second = result.effects
+    assert first["pooled"] == fit.estimate and first["pi_high"] == fit.pi_high
+    assert first["yi"] == 18.0  # MC = the reported mean change
+    # consistency is "inside the prediction interval", checked against the fit by hand
+    assert first["consistent"] == (fit.pi_low <= 18.0 <= fit.pi_high)
+    assert second["consistent"] == (fit.pi_low <= 90.0 <= fit.pi_high)
+    assert second["percentile"] == 100.0  # 90 exceeds every other coded change
+    assert result.missing_numbers == []
