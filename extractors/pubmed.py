@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Callable
@@ -107,6 +109,7 @@ class EutilsClient:
         self.limiter = RateLimiter(self.config.requests_per_second)
         self.stats = ClientStats()
         self._sleep = sleep or time.sleep
+        self._http = threading.Lock()  # one request at a time (the prefetch thread + retries)
 
     def close(self) -> None:
         """Close the HTTP session."""
@@ -132,7 +135,7 @@ class EutilsClient:
         post = len(str(data.get("id", "")).split(",")) >= POST_OVER_IDS or len(str(data)) > 1800
         self.stats.requests += 1
         try:
-            with self.limiter.slot():
+            with self._http, self.limiter.slot():
                 if post:
                     reply = self.session.post(url, data=data, timeout=self.config.timeout)
                 else:
@@ -182,24 +185,36 @@ class EutilsClient:
                 raise RetryableError(f"esearch: malformed reply ({exc})") from exc
         return self._retrying("esearch", attempt)
 
-    def efetch(self, ids: list[str], *, webenv: str = "", query_key: str = "",
-               retstart: int = 0) -> list[Record]:
-        """Records for ``ids``: by WebEnv/retstart when given (falls back to POSTed IDs when the
-        history is gone), else by ID; retried until every requested PMID came back."""
+    def efetch_body(self, ids: list[str], *, webenv: str = "", query_key: str = "",
+                    retstart: int = 0) -> bytes:
+        """The raw efetch reply for ``ids`` (HTTP failures retried; the body is not parsed)."""
         state = {"webenv": webenv}
+        return self._retrying("efetch", lambda: self._efetch_once(state, ids, query_key, retstart))
+
+    def _efetch_once(self, state: dict, ids: list[str], query_key: str, retstart: int) -> bytes:
+        if state["webenv"]:
+            params = {"WebEnv": state["webenv"], "query_key": query_key,
+                      "retstart": retstart, "retmax": len(ids), "retmode": "xml"}
+        else:
+            params = {"id": ",".join(ids), "retmode": "xml"}
+        try:
+            return self.request("efetch", params)
+        except HistoryError:
+            state["webenv"] = ""
+            raise RetryableError("efetch: history expired; fetching by ID")
+
+    def efetch(self, ids: list[str], *, webenv: str = "", query_key: str = "",
+               retstart: int = 0, body: bytes | None = None) -> list[Record]:
+        """Records for ``ids``: by WebEnv/retstart when given (falls back to POSTed IDs when the
+        history is gone), else by ID; retried until the XML is complete and every requested
+        PMID came back.  ``body``, an already fetched reply, is tried first."""
+        state = {"webenv": webenv, "body": body}
 
         def attempt() -> list[Record]:
-            if state["webenv"]:
-                params = {"WebEnv": state["webenv"], "query_key": query_key,
-                          "retstart": retstart, "retmax": len(ids), "retmode": "xml"}
-            else:
-                params = {"id": ",".join(ids), "retmode": "xml"}
-            try:
-                body = self.request("efetch", params)
-            except HistoryError:
-                state["webenv"] = ""
-                raise RetryableError("efetch: history expired; fetching by ID")
-            return self._records(body, ids)
+            raw = state.pop("body", None)
+            if raw is None:
+                raw = self._efetch_once(state, ids, query_key, retstart)
+            return self._records(raw, ids)
         return self._retrying("efetch", attempt)
 
     @staticmethod
@@ -340,28 +355,48 @@ def _job_id(sid: int, window: Window, ids: list[str]) -> str:
 
 
 def _fetch_window(store, client, sid, term, window, ids, batch_size, tally, progress) -> None:
-    """efetch one window's IDs batch by batch; each batch stored with its progress mark in one
-    transaction, batches already done by an interrupted run skipped."""
+    """efetch one window's IDs batch by batch and store them.
+
+    The next batch is downloaded in a background thread while this one is parsed and stored,
+    so parsing never holds back the request rate.  Each batch is stored together with its
+    progress mark in one transaction; batches an interrupted run already stored are skipped.
+    """
     job = _job_id(sid, window, ids)
     done = store.done_batches(job)
+    batches = [(n, start, ids[start:start + batch_size])
+               for n, start in enumerate(range(0, len(ids), batch_size))]
     ok = True
-    for number, start in enumerate(range(0, len(ids), batch_size)):
-        chunk = ids[start:start + batch_size]
-        if number in done:
-            tally.known += len(chunk)
-        elif not _fetch_batch(store, client, sid, job, number, window, start, chunk, tally):
-            ok = False
-        tally.done += len(chunk)
-        if progress:
-            progress(tally.done, tally.total)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="efetch") as pool:
+        todo = [b for b in batches if b[0] not in done]
+        ahead = {todo[0][0]: _prefetch(pool, client, window, todo[0])} if todo else {}
+        for position, (number, start, chunk) in enumerate(batches):
+            if number in done:
+                tally.known += len(chunk)
+            else:
+                following = next((b for b in batches[position + 1:] if b[0] not in done), None)
+                if following:
+                    ahead[following[0]] = _prefetch(pool, client, window, following)
+                ok &= _store_batch(store, client, sid, job, window, (number, start, chunk),
+                                   ahead.pop(number), tally)
+            tally.done += len(chunk)
+            if progress:
+                progress(tally.done, tally.total)
     if ok:
         store.clear_job(job)
 
 
-def _fetch_batch(store, client, sid, job, number, window, start, chunk, tally) -> bool:
+def _prefetch(pool, client, window, batch) -> Future:
+    number, start, chunk = batch
+    return pool.submit(client.efetch_body, chunk, webenv=window.result["webenv"],
+                       query_key=window.result["query_key"], retstart=start)
+
+
+def _store_batch(store, client, sid, job, window, batch, future: Future, tally) -> bool:
+    number, start, chunk = batch
     try:
         records = client.efetch(chunk, webenv=window.result["webenv"],
-                                query_key=window.result["query_key"], retstart=start)
+                                query_key=window.result["query_key"], retstart=start,
+                                body=future.result())
     except (RetryableError, SourceError) as exc:
         detail = f"{window.label}, records {start + 1}-{start + len(chunk)}: {exc}"
         store.mark_batch(job, number, "failed", search_id=sid, detail=str(exc))

@@ -1,0 +1,96 @@
+"""Benchmark: fetch N PubMed records from the loopback fake E-utilities at NCBI's limits.
+
+Prints the requests used against the minimum needed (one esearch + ceil(N / batch) efetches),
+the wall time against the rate-limit lower bound, their ratio, and the 429s provoked.
+
+Lower bound: with at most ``r`` requests in any one-second window, request number ``k``
+(0-based) cannot start before ``floor(k / r)`` seconds, so ``R`` requests need at least
+``floor((R - 1) / r)`` seconds before the last one starts (transfer and parsing time excluded,
+which makes the bound generous to us only in the sense of being unreachable).
+
+Target (issue 2): wall time within 1.25 x the lower bound, zero 429s.
+
+Usage: ``python benchmarks/fetch.py [--records 9000] [--batch-size 500] [--api-key]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import multiprocessing
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from evidence.store import Store  # noqa: E402
+from extractors.http import RetryPolicy  # noqa: E402
+from extractors.pubmed import EutilsClient, EutilsConfig, search_into  # noqa: E402
+from fake_eutils import FakeEutils  # noqa: E402
+
+
+def serve(conn, records: int) -> None:
+    """Child process: run the fake server until told to stop, then send back its counters."""
+    with FakeEutils(records, rate_limit=3, key_rate_limit=10) as fake:
+        conn.send(fake.url)
+        conn.recv()
+        conn.send({"too_many": fake.too_many, "max_in_window": fake.max_in_window,
+                   "requests": len(fake.log)})
+
+
+def run(records: int, batch_size: int, api_key: bool) -> dict:
+    """One fetch of ``records`` synthetic records into a fresh library; the figures.
+
+    The fake server runs in its own process, as NCBI would, so its XML generation does not
+    compete with the client for the interpreter lock.
+    """
+    parent, child = multiprocessing.Pipe()
+    server = multiprocessing.Process(target=serve, args=(child, records), daemon=True)
+    server.start()
+    url = parent.recv()
+    try:
+        with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.sqlite") as store:
+            config = EutilsConfig(base_url=url, api_key="BENCH" if api_key else "",
+                                  email="bench@example.invalid", retry=RetryPolicy(tries=5, base=1.0))
+            client = EutilsClient(config)
+            start, cpu = time.perf_counter(), time.process_time()
+            report = search_into(store, "benchmark", batch_size=batch_size, client=client)
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+            stored = store.count_records()
+    finally:
+        parent.send("stop")
+        counters = parent.recv()
+        server.join(timeout=10)
+    rate = config.requests_per_second
+    minimum = 1 + math.ceil(records / batch_size)
+    bound = math.floor((minimum - 1) / rate)
+    return {"records": records, "stored": stored, "rate": rate, "requests": client.stats.requests,
+            "minimum": minimum, "wall": wall, "cpu": cpu, "bound": bound, "ratio": wall / bound if bound else None,
+            "server_429": counters["too_many"], "max_per_second": counters["max_in_window"],
+            "failed": len(report.failed)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=9000)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--api-key", action="store_true", help="run at 10/s (with a key) instead of 3/s")
+    args = parser.parse_args()
+    r = run(args.records, args.batch_size, args.api_key)
+    print(f"records            {r['records']} fetched, {r['stored']} stored, {r['failed']} batches failed")
+    print(f"rate limit         {r['rate']:g} requests/s ({'with' if args.api_key else 'without'} API key)")
+    print(f"requests used      {r['requests']} (minimum {r['minimum']})")
+    print(f"wall time          {r['wall']:.2f} s (rate-limit lower bound {r['bound']:.2f} s)")
+    print(f"client CPU time    {r['cpu']:.2f} s (parsing with Entrez.read and storing)")
+    print(f"load average       {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    ratio = f"{r['ratio']:.3f}" if r["ratio"] is not None else "n/a (bound is 0 s)"
+    print(f"ratio              {ratio} x lower bound (target <= 1.25)")
+    print(f"429s provoked      {r['server_429']} (busiest server-side second: {r['max_per_second']} requests)")
+
+
+if __name__ == "__main__":
+    main()
