@@ -8,7 +8,7 @@ Rows are numbered as in the file: the header is line 1, so the first data row is
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -364,10 +364,34 @@ def _combine(arms: list[ArmValues]) -> ArmValues:
     return first
 
 
-def _arm_values(rows: list[dict]) -> ArmValues:
+def _usability(row: dict) -> int:
+    """Rank of a row's numbers: mean and SD > change scores > events > anything else."""
+    if _finite(_num(row, "mean"), _num(row, "sd")):
+        return 3
+    if _finite(_num(row, "change_mean"), _num(row, "change_sd")):
+        return 2
+    return 1 if _finite(_num(row, "events")) else 0
+
+
+def _one_row_per_arm(rows: list[dict]) -> tuple[list[dict], tuple[str, ...]]:
+    """The best-reported row of each arm (several rows of one arm at one timepoint are not
+    separate groups), and a note naming the rows left out."""
+    best: dict[str, dict] = {}
+    for row in rows:
+        arm = _text(row, "arm")
+        if arm not in best or _usability(row) > _usability(best[arm]):
+            best[arm] = row
+    dropped = [_text(r, "outcome_id") for r in rows if all(r is not b for b in best.values())]
+    note = (f"several rows for one arm at this timepoint; left out {', '.join(dropped)}",) if dropped else ()
+    return list(best.values()), note
+
+
+def _arm_values(rows: list[dict], notes: tuple[str, ...] = ()) -> ArmValues:
     """The arm(s) in ``rows`` as one :class:`ArmValues` (combined when there are several)."""
+    rows, dropped = _one_row_per_arm(rows)
     values = [_row_values(r) for r in rows]
-    return values[0] if len(values) == 1 else _combine(values)
+    one = values[0] if len(values) == 1 else _combine(values)
+    return replace(one, notes=notes + dropped + one.notes)
 
 
 def _unusable_reason(rows: list[dict]) -> str:
@@ -385,6 +409,10 @@ def _unusable_reason(rows: list[dict]) -> str:
             return (f"only a p-value reported (p{op}{_num(row, 'p_value'):g}"
                     f"{', ' + _text(row, 'p_comparison') if _text(row, 'p_comparison') else ''})")
     for row in rows:
+        if _finite(_num(row, "change_mean")) and not _finite(_num(row, "change_sd")) \
+                and not _finite(_num(row, "mean")):
+            return f"change from baseline without its SD for arm {_text(row, 'arm') or '?'}"
+    for row in rows:
         if not _finite(_num(row, "mean")) and not _finite(_num(row, "median")):
             if _finite(_num(row, "events")):
                 return (f"event counts only for arm {_text(row, 'arm') or '?'}, with nothing "
@@ -400,24 +428,40 @@ def _is_baseline(row: dict) -> bool:
     return weeks == 0 or (not _finite(weeks) and _text(row, "timepoint").lower() == "baseline")
 
 
-def _followups(rows: list[dict]) -> dict[float, list[dict]]:
-    """Follow-up rows by week (unknown week → key -1, so a known week wins for ``last``)."""
-    groups: dict[float, list[dict]] = {}
+TimeKey = tuple  # (1, weeks, "") when weeks are coded, else (0, 0.0, timepoint text)
+
+
+def _time_key(row: dict) -> TimeKey:
+    weeks = _num(row, "timepoint_weeks")
+    return (1, weeks, "") if _finite(weeks) else (0, 0.0, _text(row, "timepoint"))
+
+
+def _followups(rows: list[dict]) -> dict[TimeKey, list[dict]]:
+    """Follow-up rows grouped by timepoint, in file order (uncoded weeks: by timepoint text)."""
+    groups: dict[TimeKey, list[dict]] = {}
     for row in rows:
         if not _is_baseline(row):
-            weeks = _num(row, "timepoint_weeks")
-            groups.setdefault(weeks if _finite(weeks) else -1.0, []).append(row)
+            groups.setdefault(_time_key(row), []).append(row)
     return groups
 
 
-def _pick_time(keys, timepoint) -> float | None:
-    """The follow-up week to use: the latest (``"last"``) or exactly ``timepoint`` weeks."""
-    keys = set(keys)
+def _pick_time(keys: list[TimeKey], timepoint) -> TimeKey | None:
+    """The follow-up to use: ``"last"`` = the latest coded week, else (no week coded) the last
+    listed timepoint; a number = exactly that many weeks."""
     if not keys:
         return None
     if timepoint == "last":
-        return max(keys)
-    return float(timepoint) if float(timepoint) in keys else None
+        known = [k for k in keys if k[0] == 1]
+        return max(known) if known else keys[-1]
+    wanted = (1, float(timepoint), "")
+    return wanted if wanted in keys else None
+
+
+def _time_note(key: TimeKey, keys: list[TimeKey]) -> tuple[str, ...]:
+    """Say which follow-up was taken when weeks are not coded and there was a choice."""
+    if key[0] == 1 or len(keys) == 1:
+        return ()
+    return (f"timepoint weeks not coded; used the last listed follow-up ({key[2]!r})",)
 
 
 def _no_time_reason(timepoint, what: str) -> str:
@@ -453,14 +497,15 @@ def _control_candidate(study: dict, rows: list[dict], comparison: str, timepoint
     if comparison == "placebo" and _text(study, "comparator_family") != "placebo":
         return f"comparator is {_text(study, 'comparator_family') or 'not coded'}, not placebo"
     fi, fc = _followups(ints), _followups(ctrls)
-    week = _pick_time(set(fi) & set(fc), timepoint)
-    if week is None:
+    shared = [k for k in fi if k in fc]
+    key = _pick_time(shared, timepoint)
+    if key is None:
         return _no_time_reason(timepoint, "shared by intervention and control arms")
-    first, second = _arm_values(fi[week]), _arm_values(fc[week])
+    first, second = _arm_values(fi[key], _time_note(key, shared)), _arm_values(fc[key])
     if not _kinds(first, second):
-        return _unusable_reason(fi[week] + fc[week])
-    arms = ", ".join(dict.fromkeys(_text(r, "arm") for r in fi[week]))
-    return Candidate(study, first, second, _is_paired(study, rows), week, arms)
+        return _unusable_reason(fi[key] + fc[key])
+    arms = ", ".join(dict.fromkeys(_text(r, "arm") for r in fi[key]))
+    return Candidate(study, first, second, _is_paired(study, rows), _weeks(key), arms)
 
 
 def _kinds(a: ArmValues, b: ArmValues) -> set[str]:
@@ -481,16 +526,20 @@ def _baseline_candidate(study: dict, rows: list[dict], timepoint) -> Candidate |
     """Follow-up vs baseline of one arm, or the reason it cannot be used."""
     base = [r for r in rows if _is_baseline(r)]
     follow = _followups(rows)
-    week = _pick_time(follow, timepoint)
-    if week is None:
+    key = _pick_time(list(follow), timepoint)
+    if key is None:
         return _no_time_reason(timepoint, "after baseline")
-    post = _arm_values(follow[week])
+    post = _arm_values(follow[key], _time_note(key, list(follow)))
     pre = _arm_values(base) if base else _empty_arm()
     if not post.has_change and not (post.has_final and pre.has_final):
         if not base and post.has_final:
             return "no baseline row and no change scores"
-        return _unusable_reason(follow[week] + base)
-    return Candidate(study, post, pre, True, week, _text(rows[0], "arm"))
+        return _unusable_reason(follow[key] + base)
+    return Candidate(study, post, pre, True, _weeks(key), _text(rows[0], "arm"))
+
+
+def _weeks(key: TimeKey) -> float:
+    return key[1] if key[0] == 1 else math.nan
 
 
 # ---------------------------------------------------------------- measure choice and effect sizes
@@ -499,32 +548,52 @@ def _valid_measures(comparison: str) -> tuple[str, ...]:
     return MEASURES_FOR[comparison] + (BINARY_MEASURES if comparison != "baseline" else ())
 
 
+def _unit(c: Candidate) -> str:
+    """The unit of a pairing ("a | b" when its two arms were coded in different units)."""
+    units = list(dict.fromkeys(a.unit for a in (c.first, c.second) if a.ids))
+    return " | ".join(units)
+
+
 def _choose_measure(candidates: list[Candidate], comparison: str, measure: str | None,
-                    outcome: str) -> tuple[str, str]:
-    """The measure (given; else RR when only event counts are usable; else MD/MC when every
-    usable row shares one unit, else SMD/SMCR) and a note saying why."""
+                    outcome: str) -> tuple[str, str | None, str]:
+    """(measure, unit or None, why).  Given: used as is.  Else RR when only event counts are
+    usable; MD/MC when every usable row shares one unit; with several units, the standardised
+    measure unless the largest one-unit group holds more usable rows than it can use."""
     if measure is not None:
         name = str(measure).upper()
         if name not in _valid_measures(comparison):
             raise UnknownNameError(f"effect measure for comparison {comparison!r}", measure,
                                    _valid_measures(comparison))
-        return name, f"{name} as requested"
+        units = {_unit(c) for c in candidates if _fits(c, comparison, name, None) is None}
+        mixed = f"; units differ ({', '.join(sorted(units))}) and are pooled as they are" \
+            if name in ("MD", "MC") and len(units) > 1 else ""
+        return name, None, f"{name} as requested{mixed}"
     raw, standardised = MEASURES_FOR[comparison]
-    if not candidates:
-        return raw, f"{raw}: no usable studies, so no unit to compare"
-    continuous = [c for c in candidates if comparison == "baseline" or "continuous" in _kinds(c.first, c.second)]
+    continuous = [c for c in candidates if _fits(c, comparison, raw, None) is None]
     if not continuous:
-        return "RR", f"RR: the usable studies report event counts ({outcome} is binary here)"
-    units = sorted({a.unit for c in continuous for a in (c.first, c.second) if a.ids})
-    if len(units) == 1 and units[0]:
-        return raw, f"{raw}: all {len(continuous)} usable rows report {outcome} in {units[0]}"
-    shown = ", ".join(u or "(unit not coded)" for u in units)
-    return standardised, f"{standardised}: units differ or are not coded ({shown}), so effects are standardised"
+        if candidates:
+            return "RR", None, f"RR: the usable studies report event counts ({outcome} is binary here)"
+        return raw, None, f"{raw}: no usable studies, so no unit to compare"
+    counts = pd.Series([_unit(c) for c in continuous]).value_counts()
+    groups = counts.iloc[sorted(range(len(counts)), key=lambda i: (-counts.iloc[i], counts.index[i]))]
+    unit, size = str(groups.index[0]), int(groups.iloc[0])
+    if len(groups) == 1 and unit:
+        return raw, unit, f"{raw}: all {size} usable rows report {outcome} in {unit}"
+    usable = sum(_fits(c, comparison, standardised, None) is None for c in continuous)
+    shown = ", ".join(u or "(unit not coded)" for u in groups.index)
+    if unit and size > usable:
+        return raw, unit, (f"{raw} in {unit}: units differ ({shown}); {size} rows share {unit}, "
+                           f"more than the {usable} {standardised} could use")
+    return standardised, None, f"{standardised}: units differ or are not coded ({shown}), so effects are standardised"
 
 
-def _fits(c: Candidate, comparison: str, measure: str) -> str | None:
-    """None when candidate ``c`` can give ``measure``; else the reason it cannot."""
+def _fits(c: Candidate, comparison: str, measure: str, unit: str | None) -> str | None:
+    """None when candidate ``c`` can give ``measure`` (in ``unit``, if given); else why not."""
+    if unit is not None and _unit(c) != unit:
+        return f"unit {_unit(c) or '(not coded)'} differs from {unit}, the unit used for {measure}"
     if comparison == "baseline":
+        if measure == "SMCR" and not (c.first.has_final and c.second.has_final) and not _finite(c.second.sd):
+            return "SMCR needs the baseline SD, which is not reported"
         return None
     kinds = _kinds(c.first, c.second)
     if measure in BINARY_MEASURES and "binary" not in kinds:
@@ -623,7 +692,7 @@ def _effect_row(c: Candidate, measure: str, comparison: str, outcome: str, ri: f
             "intervention_family": family or _text(study, "intervention_family"),
             "condition": _text(study, "condition"), "design": _text(study, "design"),
             "unit": c.first.unit or c.second.unit,
-            "timepoint_weeks": c.weeks if c.weeks >= 0 else math.nan,
+            "timepoint_weeks": c.weeks,
             "derivation": "; ".join(dict.fromkeys(n for n in notes if n)),
             "outcome_ids": ";".join(c.first.ids + c.second.ids)}
 
@@ -717,8 +786,8 @@ def from_outcomes(outcomes: pd.DataFrame | None = None, studies: pd.DataFrame | 
     if condition is not None:  # studies missing from the studies table are kept unless filtering
         rows = rows[rows["study_id"].isin(chosen)]
     found, excluded = _candidates(rows, chosen, comparison, timepoint, intervention_family)
-    name, why = _choose_measure(found, comparison, measure, outcome)
-    found = _drop_misfits(found, excluded, comparison, name)
+    name, unit, why = _choose_measure(found, comparison, measure, outcome)
+    found = _drop_misfits(found, excluded, comparison, name, unit)
     counts = pd.Series([c.study["study_id"] for c in found]).value_counts()
     effects = [_effect_row(c, name, comparison, outcome, ri, intervention_family,
                            comparison == "baseline" or counts[c.study["study_id"]] > 1) for c in found]
@@ -730,11 +799,11 @@ def from_outcomes(outcomes: pd.DataFrame | None = None, studies: pd.DataFrame | 
 
 
 def _drop_misfits(found: list[Candidate], excluded: list[dict], comparison: str,
-                  measure: str) -> list[Candidate]:
+                  measure: str, unit: str | None) -> list[Candidate]:
     """Candidates that can give ``measure``; the others go to ``excluded`` with the reason."""
     keep = []
     for c in found:
-        reason = _fits(c, comparison, measure)
+        reason = _fits(c, comparison, measure, unit)
         if reason is None:
             keep.append(c)
         else:

@@ -402,3 +402,74 @@ def test_infinite_cell_is_rejected(tmp_path):
     path = _write(tmp_path, "xi,ni\n3,inf\n")
     with pytest.raises(DataError, match=r":2:ni: not a finite number"):
         compute_effects(read_effect_input(path), "PR", source_name=str(path))
+
+
+def _pct_change_rows(k: int) -> list[dict]:
+    rows = []
+    for i in range(k):
+        sid = f"pct{i}"
+        rows.append(_row(sid, "PRP", "single", "prp", 12, n=10 + i, change_mean=20.0 + i, change_sd=5.0,
+                         unit="% change from baseline", outcome_id=f"{sid}-01"))
+    return rows
+
+
+def test_raw_measure_kept_for_the_largest_unit_group_when_standardising_would_lose_more(coded):
+    """Four %-change arms without a baseline SD (SMCR cannot use them) outnumber the three
+    hairs/cm2 arms: MC on % change, the hairs/cm2 arms excluded for their unit."""
+    outcomes, studies = coded
+    table = from_outcomes(pd.concat([outcomes, pd.DataFrame(_pct_change_rows(4))]), studies,
+                          outcome="hair_density", comparison="baseline")
+    assert table.measure == "MC" and table.notes[0].startswith("MC in % change from baseline: units differ")
+    assert set(table.effects["study_id"]) == {"pct0", "pct1", "pct2", "pct3"}
+    assert table.effects.iloc[0]["vi"] == pytest.approx(25 / 10)
+    reasons = dict(zip(table.excluded["study_id"], table.excluded["reason"]))
+    assert reasons["single2023"] == "unit hairs/cm2 differs from % change from baseline, the unit used for MC"
+
+
+def test_standardised_measure_when_it_keeps_more_rows(coded):
+    """Two hairs/cm2 arms with baseline SDs vs one %-change arm: SMCR keeps two, MC at most two."""
+    outcomes, studies = coded
+    outcomes = outcomes[outcomes["study_id"] != "chg2021"]
+    table = from_outcomes(pd.concat([outcomes, pd.DataFrame(_pct_change_rows(1))]), studies,
+                          outcome="hair_density", comparison="baseline")
+    assert table.measure == "SMCR"
+    reasons = dict(zip(table.excluded["study_id"], table.excluded["reason"]))
+    assert reasons["pct0"] == "SMCR needs the baseline SD, which is not reported"
+
+
+def test_requested_md_with_mixed_units_says_so(coded):
+    outcomes, studies = coded
+    outcomes.loc[outcomes["study_id"] == "se2022", "unit"] = "hairs/0.65 cm2"
+    table = from_outcomes(outcomes, studies, outcome="hair_density", comparison="control", measure="MD")
+    assert "units differ (hairs/0.65 cm2, hairs/cm2) and are pooled as they are" in table.notes[0]
+
+
+def test_uncoded_weeks_use_last_listed_timepoint_not_a_merge():
+    """Two follow-ups of the same arm without coded weeks are not combined as two groups."""
+    rows = [_row("g2019", "AFSC", "single", "stem_cell", math.nan, n=33, change_mean=33.0, change_sd=7.5,
+                 timepoint="23 weeks after the last injection", outcome_id="g2019-01"),
+            _row("g2019", "AFSC", "single", "stem_cell", math.nan, n=33, change_mean=27.0, change_sd=3.5,
+                 timepoint="44 weeks after the last injection", outcome_id="g2019-02")]
+    studies = pd.DataFrame([_study("g2019", "case_series", "stem_cell", "none")])
+    table = from_outcomes(pd.DataFrame(rows), studies, outcome="hair_density", comparison="baseline")
+    row = table.effects.iloc[0]
+    assert row["yi"] == 27.0 and row["vi"] == pytest.approx(3.5 ** 2 / 33) and row["outcome_ids"] == "g2019-02"
+    assert "used the last listed follow-up ('44 weeks after the last injection')" in row["derivation"]
+    assert math.isnan(row["timepoint_weeks"])
+
+
+def test_duplicate_rows_of_one_arm_keep_the_best_reported(coded):
+    outcomes, studies = coded
+    dup = _row("par2020", "PRP", "intervention", "prp", 24, n=20, p_value=0.01, outcome_id="par2020-98")
+    table = from_outcomes(pd.concat([outcomes, pd.DataFrame([dup])]), studies, outcome="hair_density",
+                          comparison="control")
+    par = _by_study(table)["par2020"]
+    assert par["yi"] == 20.0 and "left out par2020-98" in par["derivation"]
+
+
+def test_change_mean_without_sd_reason():
+    rows = [_row("a2020", "MN+PRP", "intervention", "prp", 12, n=30, change_mean=14.6, outcome_id="a2020-01"),
+            _row("a2020", "MN", "control", "comparator", 12, n=30, change_mean=10.8, outcome_id="a2020-02")]
+    studies = pd.DataFrame([_study("a2020", "rct_parallel", "prp", "active")])
+    table = from_outcomes(pd.DataFrame(rows), studies, outcome="hair_density", comparison="control")
+    assert table.excluded.iloc[0]["reason"] == "change from baseline without its SD for arm MN+PRP"
