@@ -17,6 +17,7 @@ number of a row is always its data index + 2.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import os
@@ -251,10 +252,11 @@ def _word_numbers(text: str) -> set[float]:
     return found
 
 
-def quoted_numbers(quote: str) -> set[float]:
+@functools.lru_cache(maxsize=4096)
+def quoted_numbers(quote: str) -> frozenset[float]:
     """Every number written in ``quote``: digits (``0.80``, ``.80``, ``1,569``) and English
     number words (``Twenty-five`` → 25, ``One hundred twenty-five`` → 125).  Signs are ignored."""
-    return {float(m.replace(",", "")) for m in _NUMBER_RE.findall(quote)} | _word_numbers(quote)
+    return frozenset({float(m.replace(",", "")) for m in _NUMBER_RE.findall(quote)} | _word_numbers(quote))
 
 
 def number_in_quote(value: float, quote: str) -> bool:
@@ -294,7 +296,7 @@ def _check_vocab(frame: pd.DataFrame, column: str, valid: Sequence[str], out: _C
 
 
 def _check_provenance(frame: pd.DataFrame, spec: TableSpec, out: _Collector) -> None:
-    for index, row in frame.iterrows():
+    for index, row in enumerate(_records(frame)):
         for column in PROVENANCE:
             if not row[column].strip():
                 out.add(index, column, "missing provenance: every row needs source, location, "
@@ -303,7 +305,7 @@ def _check_provenance(frame: pd.DataFrame, spec: TableSpec, out: _Collector) -> 
 
 def _check_quotes(frame: pd.DataFrame, kind: str, out: _Collector) -> None:
     has_derivation = "derivation" in frame.columns
-    for index, row in frame.iterrows():
+    for index, row in enumerate(_records(frame)):
         derived = derived_columns(row["derivation"]) if has_derivation else set()
         for column in QUOTED_NUMBERS[kind]:
             value = row[column]
@@ -312,15 +314,23 @@ def _check_quotes(frame: pd.DataFrame, kind: str, out: _Collector) -> None:
                                        "(quote it, or name the column in derivation)")
 
 
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as plain dicts (much faster to read cell by cell than ``iterrows``)."""
+    columns = [str(c) for c in frame.columns]
+    return [dict(zip(columns, values)) for values in zip(*(frame[c].tolist() for c in frame.columns))]
+
+
 def _fmt(value: float) -> str:
     return f"{value:g}" if abs(value) < 1e6 else repr(value)
 
 
 def _check_no_newlines(frame: pd.DataFrame, out: _Collector) -> None:
-    for index, row in frame.iterrows():
-        for column, value in row.items():
-            if isinstance(value, str) and ("\n" in value or "\r" in value):
-                out.add(index, str(column), "line break inside a field (keep each row on one line)")
+    for column in frame.columns:
+        if frame[column].dtype == float:
+            continue
+        broken = frame[column].astype(str).str.contains("[\r\n]", regex=True)
+        for index in broken.to_numpy().nonzero()[0]:
+            out.add(int(index), str(column), "line break inside a field (keep each row on one line)")
 
 
 def _check_unique(frame: pd.DataFrame, column: str, out: _Collector) -> None:
@@ -416,7 +426,7 @@ def _check_not_reported(row: pd.Series, index: int, out: _Collector) -> None:
 
 def _check_outcome_ids(frame: pd.DataFrame, out: _Collector) -> None:
     _check_unique(frame, "outcome_id", out)
-    for index, row in frame.iterrows():
+    for index, row in enumerate(_records(frame)):
         if row["outcome_id"] and not re.fullmatch(re.escape(row["study_id"]) + r"-\d{2,}", row["outcome_id"]):
             out.add(index, "outcome_id", f"{row['outcome_id']!r} is not '<study_id>-<nn>'")
 
@@ -450,7 +460,7 @@ def _check_studies(frame: pd.DataFrame, out: _Collector) -> None:
     _check_vocab(frame, "intervention_family", INTERVENTION_FAMILIES, out, multi=True)
     _check_vocab(frame, "comparator_family", COMPARATOR_FAMILIES + ("",), out)
     _check_vocab(frame, "rob_judgement", ROB_JUDGEMENTS, out)
-    for index, row in frame.iterrows():
+    for index, row in enumerate(_records(frame)):
         _nonneg(row, index, ("n_total",), out)
         if not row["rob_reason"].strip():
             out.add(index, "rob_reason", "a risk-of-bias judgement needs a reason")
@@ -462,7 +472,7 @@ def _check_arms(frame: pd.DataFrame, out: _Collector) -> None:
     _check_vocab(frame, "sex", SEXES, out)
     _check_vocab(frame, "verification", VERIFICATIONS, out)
     seen: dict[tuple[str, str], int] = {}
-    for index, row in frame.iterrows():
+    for index, row in enumerate(_records(frame)):
         key = (row["study_id"], row["arm"])
         if key in seen:
             out.add(index, "arm", f"duplicate arm {row['arm']!r} of {row['study_id']} "
@@ -484,7 +494,7 @@ def _check_outcomes(frame: pd.DataFrame, out: _Collector) -> None:
     _check_vocab(frame, "outcome", OUTCOMES, out)
     _check_vocab(frame, "p_operator", P_OPERATORS, out)
     _check_vocab(frame, "within_person", WITHIN_PERSON, out)
-    for index, row in frame.iterrows():
+    for index, row in enumerate(_records(frame)):
         _check_outcome_values(row, index, out)
         _check_not_reported(row, index, out)
     _check_units(frame, out)
@@ -497,7 +507,7 @@ def _check_meta(frame: pd.DataFrame, out: _Collector) -> None:
     _check_vocab(frame, "outcome", OUTCOMES, out)
     _check_vocab(frame, "effect_measure", EFFECT_MEASURES, out)
     _check_vocab(frame, "p_operator", P_OPERATORS, out)
-    for index, row in frame.iterrows():
+    for index, row in enumerate(_records(frame)):
         if row["comparison"] not in COMPARISONS and not (row["comparison"] == "" and math.isnan(row["estimate"])):
             out.add(index, "comparison", f"{row['comparison']!r} is not one of: {', '.join(COMPARISONS)} "
                                          "(empty only for reviews without a pooled estimate)")
