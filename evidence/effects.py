@@ -701,9 +701,12 @@ def _candidates(rows: pd.DataFrame, studies: dict[str, dict], comparison: str, t
                 family: str | None) -> tuple[list[Candidate], list[dict]]:
     """Usable pairings and excluded rows (with reasons) across all studies."""
     found, excluded = [], []
-    for study_id, group in rows.groupby("study_id", sort=True):
+    by_study: dict[str, list[dict]] = {}
+    for record in rows.to_dict("records"):  # once: per-group to_dict is slow in pandas 3
+        by_study.setdefault(record["study_id"], []).append(record)
+    for study_id in sorted(by_study):
         study = studies.get(study_id, {"study_id": study_id})
-        records = [r for r in group.to_dict("records") if _family_ok(r, study, family)]
+        records = [r for r in by_study[study_id] if _family_ok(r, study, family)]
         if comparison == "baseline":
             units = {}
             for r in records:
