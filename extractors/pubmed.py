@@ -317,13 +317,16 @@ def search_into(store, term: str, *, since: str | None = None, until: str | None
     batch_size : int
         Records per efetch (default 500).
     search_id : int, optional
-        Saved search to attach the records to (``update`` passes it); default: saved here.
+        Saved search to attach the records to (``update`` passes it and marks the run itself);
+        default: the search is saved here and its run date recorded (kept at the previous date
+        when a batch failed, so a later update covers the gap).
     """
     if batch_size < 1:
         raise SourceError("batch size must be at least 1")
     own = client is None
     client = client or EutilsClient(config)
-    sid = search_id if search_id is not None else store.save_search(SOURCE, term, since, until)
+    own_search = search_id is None
+    sid = store.save_search(SOURCE, term, since, until) if own_search else search_id
     tally = _Tally()
     try:
         windows = plan_windows(client, term, since, until, tally.failed)
@@ -335,8 +338,12 @@ def search_into(store, term: str, *, since: str | None = None, until: str | None
     finally:
         if own:
             client.close()
-    return SearchReport(source=SOURCE, term=term, found=tally.found, new=tally.new,
-                        updated=tally.updated, known=tally.known, failed=tuple(tally.failed))
+    report = SearchReport(source=SOURCE, term=term, found=tally.found, new=tally.new,
+                          updated=tally.updated, known=tally.known, failed=tuple(tally.failed))
+    if own_search:  # callers passing search_id (evidence.protocol) mark the run themselves
+        previous = store.get_search(sid).last_run
+        store.mark_search_run(sid, previous if report.failed else date.today().isoformat(), report)
+    return report
 
 
 def _limit(plans, max_records):

@@ -229,6 +229,14 @@ def test_with_api_key_ten_per_second_is_kept(store):
     assert len(fake.log) == 13 and fake.too_many == 0 and fake.max_in_window <= 10
 
 
+def test_direct_call_saves_the_search_and_its_run_date(store):
+    with FakeEutils(5, rate_limit=50) as fake:
+        search_into(store, "x", config=config(fake, rate=20))
+    (saved,) = store.searches()
+    assert saved.term == "x" and saved.last_run == date.today().isoformat()
+    assert saved.last_report["new"] == 5
+
+
 def test_second_run_reports_known_and_keeps_one_copy(store):
     with FakeEutils(50, rate_limit=50) as fake:
         search_into(store, "x", config=config(fake, rate=20))
