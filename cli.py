@@ -175,11 +175,15 @@ def effects(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the result to this file (CSV unless --format json) instead of stdout."),
     vtype: Optional[str] = typer.Option(None, "--vtype", help="Sampling-variance type as in metafor (default LS)."),
     ri: Optional[float] = typer.Option(None, "--ri", help="Impute this pre-post correlation where the ri column is absent or empty (noted in derivation)."),
+    add: Optional[float] = typer.Option(None, "--add", help="Zero-cell correction for 2x2 tables and proportions (metafor default 0.5; 0 for PAS/PFT)."),
+    to: Optional[str] = typer.Option(None, "--to", help="Which rows get --add: only0 (default), all, if0all or none."),
+    drop00: bool = typer.Option(False, "--drop00", help="Leave tables with no events (or only events) in both groups uncomputed."),
 ) -> None:
     """Effect sizes yi and sampling variances vi for every row (metafor's escalc), appended to the input."""
     from evidence.effects import compute_effects, read_effect_input
     from evidence.render import render
-    options = {k: v for k, v in (("vtype", vtype), ("ri", ri)) if v is not None}
+    options = {k: v for k, v in (("vtype", vtype and vtype.upper()), ("ri", ri), ("add", add), ("to", to),
+                                 ("drop00", drop00 or None)) if v is not None}
     table = compute_effects(read_effect_input(input), measure, source_name=str(input), **options)
     skipped = int(table["yi"].isna().sum())
     if output is None:

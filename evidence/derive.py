@@ -140,12 +140,16 @@ def se_from_t(t: float, effect: float) -> Derived:
                    "(Cochrane Handbook 6.5.2.3)")
 
 
-def se_from_p(p: float, effect: float, df: float | None = None) -> Derived:
+def se_from_p(p: float, effect: float, df: float | None = None, *, n: float | None = None,
+              n2: float | None = None) -> Derived:
     """SE of an effect from an exact two-sided p-value: t = F⁻¹(1 − p/2), SE = |effect|/t.
 
-    ``df`` = n − 1 for a one-sample/paired test, n1 + n2 − 2 for a two-sample t test; None for a
-    z test.  Only exact p-values qualify (``p < 0.05`` does not give an SE).
+    Degrees of freedom: ``df`` if given; else n − 1 (``n`` alone: one-sample or paired t test)
+    or n + n2 − 2 (``n`` and ``n2``: two-sample t test); else a z test.  Only exact p-values
+    qualify (``p < 0.05`` does not give an SE).  Cochrane Handbook 6.5.2.3.
     """
+    if df is None and n is not None:
+        df = n + n2 - 2 if n2 is not None else n - 1
     t = t_from_p(p, df)
     se = se_from_t(t.value, effect)
     return Derived(se.value, f"{se.note}; {t.note}")

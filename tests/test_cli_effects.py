@@ -88,3 +88,20 @@ def test_bad_cell_is_file_row_column_error(runner, tmp_path):
 def test_help_names_the_columns(runner):
     result = runner.invoke(app, ["effects", "--help"])
     assert result.exit_code == 0 and "m1i" in result.stdout and "--measure" in result.stdout
+
+
+def test_zero_cell_options_match_metafor_to_all(runner):
+    """Oracle: escalc(measure="OR", to="all") in escalc_expected.csv."""
+    path = REFERENCE / "escalc_tables_inputs.csv"
+    result = runner.invoke(app, ["effects", "-i", str(path), "-m", "OR", "--to", "all", "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    expected = pd.read_csv(REFERENCE / "escalc_expected.csv").query("measure == 'OR' and options == 'to=all'")
+    got = [r["yi"] for r in json.loads(result.stdout)]
+    assert got == pytest.approx(expected["yi"].tolist(), rel=1e-10)
+
+
+def test_unknown_zero_cell_rule_is_one_line_error(runner):
+    path = REFERENCE / "escalc_tables_inputs.csv"
+    result = runner.invoke(app, ["effects", "-i", str(path), "-m", "OR", "--to", "some"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "Error: unknown zero-cell rule 'to' 'some'; valid: all, only0, if0all, none"

@@ -118,3 +118,10 @@ def test_meaningless_inputs_raise_data_error_naming_the_field(call, field):
     with pytest.raises(DataError) as info:
         call()
     assert info.value.field == field
+
+
+def test_se_from_p_degrees_of_freedom_from_group_sizes():
+    """df = n − 1 (paired) or n1 + n2 − 2 (two groups), as with an explicit df."""
+    assert derive.se_from_p(0.03, 2.0, n=12).value == derive.se_from_p(0.03, 2.0, 11).value
+    assert derive.se_from_p(0.03, 2.0, n=12, n2=10).value == derive.se_from_p(0.03, 2.0, 20).value
+    assert "with 20 df" in derive.se_from_p(0.03, 2.0, n=12, n2=10).note

@@ -135,3 +135,33 @@ def test_zero_cell_rows_are_reported_as_adjusted():
     result = get_measure("OR").detail({"ai": [0.0, 3.0], "bi": [10.0, 7.0], "ci": [4.0, 5.0], "di": [6.0, 5.0]})
     assert result.adjusted.tolist() == [True, False]
     assert result.vi[0] == pytest.approx(1 / 0.5 + 1 / 10.5 + 1 / 4.5 + 1 / 6.5, rel=1e-15)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_pos = st.floats(0.5, 100, allow_nan=False)
+_n = st.integers(2, 200).map(float)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(-50, 50), _pos, _n, st.floats(-50, 50), _pos, _n, st.sampled_from(["MD", "SMD", "SMDH"]))
+def test_swapping_groups_negates_yi_and_keeps_vi(m1, sd1, n1, m2, sd2, n2, name):
+    """Property: exchanging the two groups flips the sign of the difference and keeps its variance."""
+    measure = get_measure(name)
+    forward = measure.compute({"m1i": [m1], "sd1i": [sd1], "n1i": [n1], "m2i": [m2], "sd2i": [sd2], "n2i": [n2]})
+    backward = measure.compute({"m1i": [m2], "sd1i": [sd2], "n1i": [n2], "m2i": [m1], "sd2i": [sd1], "n2i": [n1]})
+    assert backward[0][0] == pytest.approx(-forward[0][0], rel=1e-12, abs=1e-12)
+    assert backward[1][0] == pytest.approx(forward[1][0], rel=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 40), st.integers(1, 40), st.integers(0, 40), st.integers(1, 40), st.sampled_from(["RR", "OR", "RD"]))
+def test_table_measures_are_antisymmetric_and_vi_positive(a, extra1, c, extra2, name):
+    """Property: swapping the groups negates yi (log scale for RR/OR); vi is positive after the
+    default zero-cell correction."""
+    n1, n2 = a + extra1, c + extra2
+    measure = get_measure(name)
+    yi, vi = measure.compute({"ai": [a], "n1i": [n1], "ci": [c], "n2i": [n2]})
+    yj, vj = measure.compute({"ai": [c], "n1i": [n2], "ci": [a], "n2i": [n1]})
+    assert yj[0] == pytest.approx(-yi[0], abs=1e-12) and vj[0] == pytest.approx(vi[0], rel=1e-12)
+    assert vi[0] > 0 or (name == "RD" and a in (0, n1) and c in (0, n2))
