@@ -46,18 +46,43 @@ def fmt_number(value, digits: int = 2) -> str:
         return str(value)
     if not math.isfinite(x):
         return "—"
-    return f"{x:.0f}" if x.is_integer() and abs(x) >= 1 else f"{x:.{digits}f}"
+    return f"{x:.0f}" if x.is_integer() else f"{x:.{digits}f}"
+
+
+def funnel_svg(fit) -> str:
+    """The funnel plot of ``fit`` (:func:`evidence.plots.build_funnel_figure`) as SVG text."""
+    import io
+
+    from matplotlib import rc_context
+
+    from evidence.plots import STABLE, build_funnel_figure
+    buffer = io.StringIO()
+    with rc_context(STABLE):
+        build_funnel_figure(fit).savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def _inline(svg: str) -> str:
+    """SVG text fit for inlining in HTML: the XML declaration and DOCTYPE removed."""
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
 
 
 def plots_of(result, settings: dict) -> list[Plot]:
-    """A forest and funnel SVG for every body pooled from two or more studies."""
-    from evidence.plots import forest_svg, funnel_svg
+    """A forest and funnel SVG for every body pooled from two or more studies.
+
+    Log-ratio measures (RR, OR, ROM, PR) are drawn back-transformed (``exp``) in the forest plot.
+    """
+    from evidence.plots import forest_svg
+    from evidence.summary import RATIO_MEASURES
     plots = []
     for body in result.bodies:
         if body.fit is None:
             continue
         title = " · ".join(body.key) + f" ({body.measure}, {settings['model']})"
-        plots.append(Plot(title, forest_svg(body.fit), funnel_svg(body.fit)))
+        transform = "exp" if body.measure in RATIO_MEASURES else None
+        plots.append(Plot(title, _inline(forest_svg(body.fit, transform=transform)),
+                          _inline(funnel_svg(body.fit))))
     return plots
 
 
@@ -76,6 +101,20 @@ def _table(frame: pd.DataFrame) -> dict:
             "rows": frame.to_dict(orient="records")}
 
 
+def summary_tables(result) -> dict:
+    """The summary as the report shows it: pooled rows with reasons, unpooled rows, published."""
+    pooled = result.rows[result.rows["k"] > 0]
+    shown = result.display_rows().drop(columns=["#"])
+    shown["certainty: reasons; flags"] = [
+        r.downgrades + (f" — {r.flags}" if r.flags else "") for r in pooled.itertuples()]
+    shown["studies"] = list(pooled["studies"])
+    published = result.display_published()
+    if len(published):
+        published["explanation"] = list(result.published["explanation"])
+    return {"summary": _table(shown), "unpooled": _table(result.display_unpooled()),
+            "published": _table(published)}
+
+
 def gather(*, study: str | None, method: str, knha: bool, level: float, db: Path | None) -> dict:
     """Everything the templates need, computed once from the shipped tables and the library."""
     from evidence import outcomes as shipped
@@ -84,15 +123,14 @@ def gather(*, study: str | None, method: str, knha: bool, level: float, db: Path
     from evidence.summary import summary
     studies, outcomes = shipped.load_studies(), shipped.load_outcomes()
     arms, meta = shipped.load_arms(), shipped.load_meta_analyses()
-    result = summary(method=method, knha=knha, level=level, studies=studies, outcomes=outcomes,
-                     meta=meta)
     comparison = (compare(study, studies=studies, arms=arms, outcomes=outcomes, method=method,
                           knha=knha, level=level) if study else None)
+    result = summary(method=method, knha=knha, level=level, studies=studies, outcomes=outcomes,
+                     meta=meta)
     flow = library_flow(db) if db is not None else None
     return {
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "settings": result.settings, "summary": _table(result.rows),
-        "published": _table(result.published), "gaps": result.gaps,
+        "settings": result.settings, **summary_tables(result), "gaps": result.gaps,
         "plots": plots_of(result, result.settings),
         "comparison": comparison and {
             "study": comparison.study, "notes": comparison.notes,
