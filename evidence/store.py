@@ -244,6 +244,12 @@ class Store:
                 raise StoreError(f"{self.path}: cannot create directory: {exc}") from exc
         try:
             conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=30.0)
+            conn.execute("PRAGMA schema_version").fetchone()  # fails now if it cannot be opened
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{self.path}: cannot open the library ({exc})") from exc
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a hairmeta library ({exc})") from exc
+        try:
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA busy_timeout = 30000")
             conn.execute("PRAGMA foreign_keys = ON")

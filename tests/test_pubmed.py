@@ -127,6 +127,27 @@ def test_doi_from_elocation_when_article_ids_lack_it_synthetic_variant(fixtures_
     assert parse_pubmed_xml(raw)[0].doi == "10.1037/amp0000904"
 
 
+BOOK = (b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st'
+        b' January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
+        b"<PubmedArticleSet><PubmedBookArticle><BookDocument><PMID Version=\"1\">20301295</PMID>"
+        b'<ArticleIdList><ArticleId IdType="bookaccession">NBK1116</ArticleId></ArticleIdList><Book>'
+        b"<Publisher><PublisherName>University of Washington, Seattle</PublisherName></Publisher>"
+        b'<BookTitle book="gene">GeneReviews<sup>&#174;</sup></BookTitle><PubDate><Year>1993</Year>'
+        b'</PubDate></Book><ArticleTitle book="gene" part="x">A synthetic chapter</ArticleTitle>'
+        b'<Language>eng</Language><AuthorList Type="authors"><Author><LastName>Writer</LastName>'
+        b"<ForeName>Ann</ForeName><Initials>A</Initials></Author></AuthorList>"
+        b'<PublicationType UI="D016454">Review</PublicationType></BookDocument><PubmedBookData>'
+        b'<History><PubMedPubDate PubStatus="entrez"><Year>2010</Year><Month>3</Month><Day>20</Day>'
+        b"</PubMedPubDate></History></PubmedBookData></PubmedBookArticle></PubmedArticleSet>\n")
+
+
+def test_book_article_synthetic_in_pubmed_250101_shape():
+    (rec,) = parse_pubmed_xml(BOOK)
+    assert (rec.pmid, rec.title, rec.journal, rec.year) == (
+        "20301295", "A synthetic chapter", "GeneReviews\u00ae", 1993)
+    assert rec.authors[0].last_name == "Writer" and rec.entrez_date == "2010-03-20"
+
+
 def test_newer_pubmed_dtd_than_biopython_bundles_still_parses(fixtures_dir):
     raw = variant(fixtures_dir, "pubmed1.xml", b"pubmed_250101.dtd", b"pubmed_290101.dtd")
     assert [r.pmid for r in parse_pubmed_xml(raw)] == ["12091962", "9997"]

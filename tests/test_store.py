@@ -67,6 +67,49 @@ def test_reopening_keeps_data_and_does_not_remigrate(tmp_path):
         assert s.count_records() == 1 and s.schema_version == SCHEMA_VERSION
 
 
+def test_later_migrations_upgrade_an_existing_file_in_order(tmp_path, monkeypatch):
+    import evidence.store as store_module
+    path = tmp_path / "lib.sqlite"
+    with Store(path) as s:
+        s.upsert_records([rec()], source="pubmed")
+
+    def migration_2(conn):
+        conn.execute("ALTER TABLE records ADD COLUMN note TEXT")
+
+    monkeypatch.setattr(store_module, "MIGRATIONS", [*MIGRATIONS, migration_2])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
+    with Store(path) as s:
+        assert s.schema_version == 2 and s.count_records() == 1
+        columns = {r[1] for r in s.conn.execute("PRAGMA table_info(records)")}
+        assert "note" in columns
+
+
+def test_failing_migration_leaves_the_file_at_its_old_version(tmp_path, monkeypatch):
+    import evidence.store as store_module
+    path = tmp_path / "lib.sqlite"
+    Store(path).close()
+
+    def broken(conn):
+        conn.execute("CREATE TABLE half_done(x)")
+        conn.execute("SELECT * FROM no_such_table")
+
+    monkeypatch.setattr(store_module, "MIGRATIONS", [*MIGRATIONS, broken])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
+    with pytest.raises(StoreError, match="migration 2 failed"):
+        Store(path)
+    monkeypatch.undo()
+    with Store(path) as s:
+        assert s.schema_version == 1
+        assert s.conn.execute("SELECT count(*) FROM sqlite_master WHERE name='half_done'"
+                              ).fetchone()[0] == 0
+
+
+def test_unopenable_path_is_a_store_error(tmp_path):
+    (tmp_path / "dir.sqlite").mkdir()
+    with pytest.raises(StoreError, match="cannot open"):
+        Store(tmp_path / "dir.sqlite")
+
+
 def test_newer_schema_is_refused_with_the_path(tmp_path):
     path = tmp_path / "lib.sqlite"
     Store(path).close()
