@@ -6,8 +6,8 @@ Figure 1.  How each count is read from the library:
 
 - identified, per source: distinct records per source (``record_sources``);
 - duplicates removed: Σ(per source) − records stored (merged on PMID/DOI while importing), plus
-  the records merged away by fuzzy de-duplication (``evidence.dedup.duplicates_removed``) when
-  that module is present;
+  the records merged away by fuzzy de-duplication (clusters of ``evidence.dedup.cluster_map``);
+  a decision on any member of a duplicate cluster counts once, for the cluster;
 - screened: records stored − fuzzy duplicates;
 - excluded at screening: latest ``title_abstract`` decision = exclude (with reasons);
 - reports sought: records screened in (latest title/abstract decision include or maybe);
@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
+
+import pandas as pd
 
 from evidence.screening import latest_decisions
 from evidence.store import Store
@@ -83,13 +85,22 @@ class PrismaFlow:
         return out
 
 
-def _fuzzy_duplicates(store: Store) -> tuple[int, str | None]:
-    """Records merged away by fuzzy de-duplication, or (0, note) when it is unavailable."""
+def _clusters(store: Store) -> tuple[dict[int, int] | None, str | None]:
+    """Record id → cluster id from fuzzy de-duplication, or (None, note) when unavailable."""
     try:
-        from evidence.dedup import duplicates_removed
+        from evidence.dedup import cluster_map
     except ImportError:
-        return 0, "fuzzy de-duplication module not available: only PMID/DOI merges counted"
-    return int(duplicates_removed(store)), None
+        return None, "fuzzy de-duplication module not available: only PMID/DOI merges counted"
+    return cluster_map(store), None
+
+
+def per_cluster(decisions: pd.DataFrame, clusters: dict[int, int] | None) -> pd.DataFrame:
+    """The latest decision per duplicate cluster (a decision on any member counts for it)."""
+    if clusters is None or decisions.empty:
+        return decisions
+    keyed = decisions.assign(record_id=decisions["record_id"].map(
+        lambda r: clusters.get(r, r)))
+    return keyed.sort_values("id").groupby("record_id", as_index=False).tail(1)
 
 
 def _reasons(frame) -> dict[str, int]:
@@ -101,10 +112,11 @@ def prisma_flow(store: Store) -> PrismaFlow:
     """Count every PRISMA 2020 box from the library (see the module docstring)."""
     identified = store.count_by_source()
     stored = store.count_records()
-    fuzzy, note = _fuzzy_duplicates(store)
+    clusters, note = _clusters(store)
+    fuzzy = 0 if clusters is None else len(clusters) - len(set(clusters.values()))
     screened = stored - fuzzy
-    ta = latest_decisions(store, "title_abstract")
-    ft = latest_decisions(store, "full_text")
+    ta = per_cluster(latest_decisions(store, "title_abstract"), clusters)
+    ft = per_cluster(latest_decisions(store, "full_text"), clusters)
     sought = int((ta["decision"] != "exclude").sum())
     passed = set(ta.loc[ta["decision"] != "exclude", "record_id"])
     ft = ft[ft["record_id"].isin(passed)]

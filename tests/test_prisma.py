@@ -56,3 +56,18 @@ def test_svg_is_well_formed_and_shows_each_box(store):
                    "Records screened: n = 5", "Studies included in review: n = 0"):
         assert phrase in text
     assert len(root.findall("{http://www.w3.org/2000/svg}rect")) >= 7
+
+
+def test_fuzzy_duplicate_counts_once_and_its_decision_counts_for_the_cluster(store):
+    r = {rec.pmid: rid for rid, rec in store.iter_records()}
+    # de-duplication judged 5 a duplicate of 1 (as evidence.dedup records a merge)
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO matches (record_a, record_b, score, decision, status)"
+                     " VALUES (?, ?, 0.97, 'merge', 'active')", (r["1"], r["5"]))
+    record_decision(store, r["1"], "include")
+    record_decision(store, r["5"], "exclude", "duplicate report")  # later, on the other member
+    flow = prisma_flow(store)
+    assert flow.duplicates_removed == 3  # 2 by PMID on import + 1 fuzzy
+    assert flow.screened == 4
+    assert flow.excluded_screening == 1 and flow.reports_sought == 0  # the cluster's latest
+    assert flow.awaiting_screening == 3
