@@ -161,6 +161,11 @@ def summarise(b: Batch, tau2: np.ndarray, *, knha: bool, level: float,
     return out
 
 
+def tau2_search_limit(tau2: float) -> float:
+    """Upper end of the Q-profile search, ``max(100, 10 τ̂²)`` (metafor ``confint.rma.uni``)."""
+    return max(100.0, 10 * tau2)
+
+
 def tau2_confint(yi: np.ndarray, vi: np.ndarray, tau2: float, level: float) -> tuple[float, float]:
     """Q-profile confidence interval for τ² (metafor ``confint.rma.uni``, ``type="QP"``).
 
@@ -170,7 +175,7 @@ def tau2_confint(yi: np.ndarray, vi: np.ndarray, tau2: float, level: float) -> t
     """
     b = Batch.of(yi, vi)
     k, alpha = yi.size, 1 - level / 100
-    lo_t, hi_t = 0.0, max(100.0, 10 * tau2)
+    lo_t, hi_t = 0.0, tau2_search_limit(tau2)
     crit_u, crit_l = stats.chi2.isf(alpha / 2, k - 1), stats.chi2.ppf(alpha / 2, k - 1)
     q_min, q_max = (float(b_q) for b_q in (_q_at(b, lo_t), _q_at(b, hi_t)))
 
@@ -267,6 +272,10 @@ def _result(b: Batch, fit: Tau2Fit, *, name: str, knha: bool, level: float,
         ci = (float("nan"), float("nan"))
     else:
         ci = tau2_confint(yi, vi, float(s["tau2"]), level)
+        limit = tau2_search_limit(float(s["tau2"]))
+        if ci[1] >= limit:
+            notes.append(f"the tau2 CI bound {limit:g} is the end of the search range (metafor prints "
+                         f"'> {limit:g}'): the data cannot bound tau2 from above on this scale")
     return MetaResult(
         k=k, method=name, knha=knha, level=level, estimate=float(s["estimate"]), se=float(s["se"]),
         ci_low=float(s["ci_low"]), ci_high=float(s["ci_high"]), pi_low=float(s["pi_low"]),

@@ -88,3 +88,17 @@ def test_unknown_method_and_missing_file(runner, bcg_csv, tmp_path):
 def test_pool_outcome_needs_comparison(runner):
     result = runner.invoke(app, ["pool", "--outcome", "hair_density"])
     assert result.exit_code != 0 and "--comparison" in result.stderr
+
+
+def test_pool_coded_outcomes_prints_exclusions_on_stderr(runner):
+    """The shipped coded outcomes through evidence.effects.from_outcomes (issue 3)."""
+    from evidence.effects import from_outcomes
+    table = from_outcomes(outcome="hair_density", comparison="placebo")
+    if len(table.effects) == 0:
+        pytest.skip("the shipped data hold no placebo-controlled hair density effects")
+    result = runner.invoke(app, ["pool", "--outcome", "hair_density", "--comparison", "placebo", "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert tuple(data) == CONTRACT_KEYS and data["k"] == len(table.effects)
+    for study in table.excluded["study_id"]:
+        assert f"Excluded {study}" in result.stderr

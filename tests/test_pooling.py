@@ -166,3 +166,11 @@ def test_pool_frame_errors_name_file_line_and_field(tmp_path):
     path.write_text("study,effect\nA,0.1\n")
     with pytest.raises(DataError, match="no 'yi' column"):
         pool_frame(read_effects(path), file=str(path))
+
+
+def test_tau2_ci_upper_bound_at_the_search_limit_is_noted():
+    # metafor 3.8.1: rma(c(10, 40), c(30, 40)); confint() gives tau2 415, CI 54.5721 to ">4150"
+    fit = pool([10.0, 40.0], [30.0, 40.0], method="REML")
+    assert fit.tau2_ci_high == pytest.approx(max(100.0, 10 * fit.tau2))  # metafor: ">4150"
+    assert any("end of the search range" in n for n in fit.notes)
+    assert not pool(dataset("bcg")["yi"], dataset("bcg")["vi"]).notes
