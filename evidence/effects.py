@@ -287,6 +287,10 @@ class Candidate:
     paired: bool
     weeks: float
     arm_label: str
+    #: A mean difference with its SE derived from an exact p-value (when the arms lack SDs).
+    md: float = math.nan
+    md_se: float = math.nan
+    md_note: str = ""
 
 
 def _finite(*values: float) -> bool:
@@ -503,9 +507,43 @@ def _control_candidate(study: dict, rows: list[dict], comparison: str, timepoint
         return _no_time_reason(timepoint, "shared by intervention and control arms")
     first, second = _arm_values(fi[key], _time_note(key, shared)), _arm_values(fc[key])
     if not _kinds(first, second):
-        return _unusable_reason(fi[key] + fc[key])
+        from_p = _p_value_candidate(study, fi[key], fc[key], _is_paired(study, rows), _weeks(key))
+        return from_p if from_p is not None else _unusable_reason(fi[key] + fc[key])
     arms = ", ".join(dict.fromkeys(_text(r, "arm") for r in fi[key]))
     return Candidate(study, first, second, _is_paired(study, rows), _weeks(key), arms)
+
+
+def _exact_p(row: dict) -> float | None:
+    """An exact two-sided p-value for a between-arm comparison on this row (else None)."""
+    p = _num(row, "p_value")
+    if _text(row, "p_operator") not in ("", "=") or not _finite(p) or not 0 < p < 1:
+        return None
+    return None if "baseline" in _text(row, "p_comparison").lower() else p
+
+
+def _p_value_candidate(study: dict, ints: list[dict], ctrls: list[dict], paired: bool,
+                       weeks: float) -> Candidate | None:
+    """Intervention arm vs the one control arm from their means (or mean changes) and an exact
+    p-value for the difference: SE = |MD| / t (Cochrane Handbook 6.5.2.3)."""
+    ctrls, _ = _one_row_per_arm(ctrls)
+    if len(ctrls) != 1:
+        return None
+    ctrl = ctrls[0]
+    for row in ints:
+        p = _exact_p(row)
+        for column in ("mean", "change_mean"):
+            values = (_num(row, column), _num(ctrl, column), _num(row, "n"), _num(ctrl, "n"))
+            if p is None or not _finite(*values):
+                continue
+            diff = values[0] - values[1]
+            se = (derive.se_from_p(p, diff, n=min(values[2:])) if paired
+                  else derive.se_from_p(p, diff, n=values[2], n2=values[3]))
+            test = "paired t test" if paired else "two-sample t test"
+            kind = f"{CHANGE_NOTE}; " if column == "change_mean" else ""
+            note = f"{kind}MD {diff:g} with SE from the exact p-value ({test} assumed): {se.note}"
+            return Candidate(study, _row_values(row), _row_values(ctrl), paired, weeks, _text(row, "arm"),
+                             diff, se.value, note)
+    return None
 
 
 def _kinds(a: ArmValues, b: ArmValues) -> set[str]:
@@ -595,7 +633,9 @@ def _fits(c: Candidate, comparison: str, measure: str, unit: str | None) -> str 
         if measure == "SMCR" and not (c.first.has_final and c.second.has_final) and not _finite(c.second.sd):
             return "SMCR needs the baseline SD, which is not reported"
         return None
-    kinds = _kinds(c.first, c.second)
+    if _finite(c.md_se) and measure == "SMD" and c.paired:
+        return "a paired SMD cannot be built from a p-value without the arms' SDs"
+    kinds = {"continuous"} if _finite(c.md_se) else _kinds(c.first, c.second)
     if measure in BINARY_MEASURES and "binary" not in kinds:
         return f"no event counts in both arms, which {measure} needs"
     if measure not in BINARY_MEASURES and "continuous" not in kinds:
@@ -625,10 +665,22 @@ def _binary_effect(c: Candidate, measure: str) -> tuple[float, float, float, lis
     return float(got.yi[0]), float(got.vi[0]), a.n + b.n, notes
 
 
+def _p_value_effect(c: Candidate, measure: str) -> tuple[float, float, float, list[str]]:
+    """MD (vi = SE²) or, for parallel arms, SMD with the SD implied by the SE of the difference."""
+    n1, n2 = c.first.n, c.second.n
+    if measure == "MD":
+        return c.md, c.md_se ** 2, (min(n1, n2) if c.paired else n1 + n2), [c.md_note]
+    sd = derive.sd_from_se_difference(c.md_se, n1, n2)
+    yi, vi = _compute_one("SMD", m1i=c.md, sd1i=sd.value, n1i=n1, m2i=0.0, sd2i=sd.value, n2i=n2)
+    return yi, vi, n1 + n2, [c.md_note, sd.note]
+
+
 def _control_effect(c: Candidate, measure: str, ri: float) -> tuple[float, float, float, list[str]]:
     """yi, vi, n and notes for intervention vs control (parallel or within-person)."""
     if measure in BINARY_MEASURES:
         return _binary_effect(c, measure)
+    if _finite(c.md_se):
+        return _p_value_effect(c, measure)
     a, b = c.first, c.second
     change = a.has_change and b.has_change and (measure == "MD" or not (a.has_final and b.has_final))
     m1, s1, m2, s2 = ((a.change_mean, a.change_sd, b.change_mean, b.change_sd) if change

@@ -473,3 +473,54 @@ def test_change_mean_without_sd_reason():
     studies = pd.DataFrame([_study("a2020", "rct_parallel", "prp", "active")])
     table = from_outcomes(pd.DataFrame(rows), studies, outcome="hair_density", comparison="control")
     assert table.excluded.iloc[0]["reason"] == "change from baseline without its SD for arm MN+PRP"
+
+
+def _p_value_study(paired: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Shaped like thermsr1036 in the shipped data: mean changes 14.2 vs 11.6, p = 0.18 exact."""
+    extra = {"within_person": "yes"} if paired else {}
+    rows = [_row("t2023", "PRP", "intervention", "prp", 26, n=60, change_mean=14.2, p_value=0.18,
+                 p_operator="=", p_comparison="PRP vs minoxidil", outcome_id="t2023-01", **extra),
+            _row("t2023", "minoxidil", "control", "comparator", 26, n=60, change_mean=11.6,
+                 outcome_id="t2023-02", **extra),
+            _row("t2023", "PRP+minoxidil", "intervention", "prp", 26, n=60, change_mean=24.8, p_value=0.001,
+                 p_operator="<", outcome_id="t2023-03", **extra)]
+    studies = pd.DataFrame([_study("t2023", "rct_parallel", "prp", "active")])
+    return pd.DataFrame(rows), studies
+
+
+def test_se_from_exact_p_value_when_sds_are_missing():
+    """Hand calculation (Cochrane 6.5.2.3): MD = 2.6, t = t⁻¹(1 − 0.18/2; 118 df), SE = 2.6/t."""
+    from scipy.stats import t as student
+    table = from_outcomes(*_p_value_study(), outcome="hair_density", comparison="control")
+    row = table.effects.iloc[0]
+    se = 2.6 / student.isf(0.09, 118)
+    assert table.measure == "MD" and row["yi"] == pytest.approx(2.6, rel=1e-12)
+    assert row["vi"] == pytest.approx(se ** 2, rel=1e-12) and row["n"] == 120
+    assert row["outcome_ids"] == "t2023-01;t2023-02" and row["label"] == "t2023"
+    assert "SE from the exact p-value (two-sample t test assumed)" in row["derivation"]
+    assert "change-from-baseline scores" in row["derivation"]
+
+
+def test_smd_from_exact_p_value_uses_implied_sd():
+    table = from_outcomes(*_p_value_study(), outcome="hair_density", comparison="control", measure="SMD")
+    from scipy.stats import t as student
+    sd = (2.6 / student.isf(0.09, 118)) / math.sqrt(2 / 60)
+    assert table.effects.iloc[0]["yi"] == pytest.approx(cmicalc(np.array([118.0]))[0] * 2.6 / sd, rel=1e-12)
+
+
+def test_paired_p_value_uses_paired_df_and_refuses_smd():
+    from scipy.stats import t as student
+    md = from_outcomes(*_p_value_study(paired=True), outcome="hair_density", comparison="control")
+    assert md.effects.iloc[0]["vi"] == pytest.approx((2.6 / student.isf(0.09, 59)) ** 2, rel=1e-12)
+    smd = from_outcomes(*_p_value_study(paired=True), outcome="hair_density", comparison="control",
+                        measure="SMD")
+    assert smd.effects.empty
+    assert smd.excluded.iloc[0]["reason"] == "a paired SMD cannot be built from a p-value without the arms' SDs"
+
+
+def test_inequality_p_value_gives_no_se():
+    outcomes, studies = _p_value_study()
+    outcomes.loc[0, "p_operator"] = "<"
+    table = from_outcomes(outcomes, studies, outcome="hair_density", comparison="control")
+    assert table.effects.empty
+    assert table.excluded.iloc[0]["reason"].startswith("change from baseline without its SD")
