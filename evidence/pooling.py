@@ -43,7 +43,8 @@ import pandas as pd
 from scipy import stats
 
 from evidence.errors import ConvergenceError, DataError, ModelError
-from evidence.estimators import MAXITER, Batch, Tau2Fit, estimate_tau2, q_stat, resolve, solve_q
+from evidence.estimators import (MAXITER, Batch, Tau2Fit, estimate_tau2, q_stat, resolve, solve_q,
+                                 tau2_max_default)
 
 #: the keys of ``MetaResult.to_dict()`` and of ``hairmeta pool --format json``
 CONTRACT_KEYS = ("k", "method", "estimate", "se", "ci_low", "ci_high", "pi_low", "pi_high",
@@ -253,6 +254,9 @@ def pool(yi, vi, *, method: str = "REML", knha: bool = False, level: float = 95.
         raise DataError(f"{len(labels)} labels for {k} studies")
     b = Batch.of(yi, vi)
     fit = estimate_tau2(b, name)
+    if not fit.converged[0] and name == "PM" and fit.tau2[0] > tau2_max_default(b)[0]:
+        raise ConvergenceError(f"tau2 estimator PM: the root of Q(tau2) = k - 1 lies above the search "
+                               f"limit {tau2_max_default(b)[0]:g} (metafor: 'Value of tau2.max too low')")
     if not fit.converged[0]:
         raise ConvergenceError(f"tau2 estimator {name} did not converge within "
                                f"{MAXITER} iterations (last tau2 = {fit.tau2[0]:.6g})")
