@@ -30,25 +30,30 @@ COMPANIONS = {"ai": ("bi", "n1i"), "ci": ("di", "n2i"), "xi": ("mi", "ni")}
 # ---------------------------------------------------------------- reading and validating tables
 
 def read_effect_input(path: str | Path) -> pd.DataFrame:
-    """Read a CSV with metafor's column names; cells stay text until :func:`compute_effects`.
+    """Read a CSV with metafor's column names.
+
+    Columns whose every non-empty cell is a number become numeric (integers stay integers);
+    other columns stay text, so :func:`compute_effects` can name a bad cell's row and column.
 
     Raises
     ------
     DataError
         ``file: …`` for a missing, empty or unparsable file, ``file:1:column: …`` for a duplicate
-        column name.
+        or empty column name.
     """
     path = Path(path)
     if not path.is_file():
         raise DataError("file not found", file=str(path))
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataError(f"not a readable UTF-8 CSV table ({exc})".splitlines()[0], file=str(path))
-    names = [str(c).strip() for c in frame.columns]
-    for name in names:
-        if names.count(name) > 1 or name.startswith("Unnamed:") and name != names[-1]:
-            raise DataError("duplicate or empty column name", file=str(path), row=1, field=name)
+    names = [str(c).strip() for c in raw.iloc[0]]
+    for position, name in enumerate(names, start=1):
+        if not name or names.count(name) > 1:
+            raise DataError("duplicate or empty column name", file=str(path), row=1,
+                            field=name or f"column {position}")
+    frame = raw.iloc[1:].reset_index(drop=True)
     frame.columns = names
     return _numbers_where_clean(frame)
 

@@ -524,3 +524,15 @@ def test_inequality_p_value_gives_no_se():
     table = from_outcomes(outcomes, studies, outcome="hair_density", comparison="control")
     assert table.effects.empty
     assert table.excluded.iloc[0]["reason"].startswith("change from baseline without its SD")
+
+
+@pytest.mark.parametrize("header, field", [("xi,xi,ni", "xi"), ("xi,,ni", "column 2")])
+def test_duplicate_or_empty_column_names_are_rejected(tmp_path, header, field):
+    path = _write(tmp_path, header + "\n1,2,3\n")
+    with pytest.raises(DataError, match=f":1:{field}: duplicate or empty column name$"):
+        read_effect_input(path)
+
+
+def test_ragged_row_is_a_one_line_error(tmp_path):
+    with pytest.raises(DataError, match="not a readable UTF-8 CSV table"):
+        read_effect_input(_write(tmp_path, "xi,ni\n1,2\n1,2,3\n"))
