@@ -183,7 +183,11 @@ class EutilsClient:
                 if b"<ERROR>" in body:
                     raise SourceError(f"PubMed esearch for {term!r} failed: {exc}") from exc
                 raise RetryableError(f"esearch: malformed reply ({exc})") from exc
-        return self._retrying("esearch", attempt)
+        try:
+            return self._retrying("esearch", attempt)
+        except RetryableError as exc:
+            raise SourceError(f"PubMed esearch for {term!r} failed after "
+                              f"{self.config.retry.tries} tries: {exc}") from exc
 
     def efetch_body(self, ids: list[str], *, webenv: str = "", query_key: str = "",
                     retstart: int = 0) -> bytes:
@@ -329,12 +333,9 @@ def search_into(store, term: str, *, since: str | None = None, until: str | None
     sid = store.save_search(SOURCE, term, since, until) if own_search else search_id
     tally = _Tally()
     try:
-        windows = plan_windows(client, term, since, until, tally.failed)
-        tally.found = sum(w.result["count"] for w in windows)
-        plans = _limit([(w, w.result["ids"]) for w in windows], max_records)
-        tally.total = sum(len(ids) for _, ids in plans)
-        for window, ids in plans:
-            _fetch_window(store, client, sid, term, window, ids, batch_size, tally, progress)
+        _run(store, client, sid, term, since, until, max_records, batch_size, tally, progress)
+    except SourceError as exc:  # esearch failed for good: reported, records so far kept
+        tally.failed.append(str(exc))
     finally:
         if own:
             client.close()
@@ -344,6 +345,15 @@ def search_into(store, term: str, *, since: str | None = None, until: str | None
         previous = store.get_search(sid).last_run
         store.mark_search_run(sid, previous if report.failed else date.today().isoformat(), report)
     return report
+
+
+def _run(store, client, sid, term, since, until, max_records, batch_size, tally, progress) -> None:
+    windows = plan_windows(client, term, since, until, tally.failed)
+    tally.found = sum(w.result["count"] for w in windows)
+    plans = _limit([(w, w.result["ids"]) for w in windows], max_records)
+    tally.total = sum(len(ids) for _, ids in plans)
+    for window, ids in plans:
+        _fetch_window(store, client, sid, term, window, ids, batch_size, tally, progress)
 
 
 def _limit(plans, max_records):

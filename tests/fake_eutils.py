@@ -214,6 +214,10 @@ class _Handler(BaseHTTPRequestHandler):
             body = (ESEARCH_HEAD + "<eSearchResult><ERROR>Search Backend failed: Exception: "
                     f"'retstart' cannot be larger than {fake.cap - 1}.</ERROR></eSearchResult>\n")
             return self._send(200, body.encode(), "text/xml; charset=UTF-8")
+        if "badterm" in params.get("term", ""):  # HTTP 200 carrying <ERROR>, as NCBI does
+            body = (ESEARCH_HEAD + f"<eSearchResult><ERROR>Invalid query: {escape(params['term'])}"
+                    "</ERROR></eSearchResult>\n")
+            return self._send(200, body.encode(), "text/xml; charset=UTF-8")
         ids = pmids[start:min(start + retmax, fake.cap)]
         history = ""
         if params.get("usehistory") == "y":

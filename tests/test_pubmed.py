@@ -355,14 +355,23 @@ def test_fixture_records_served_through_the_fake_round_trip(store, fixtures_dir)
     assert rec == one(fixtures_dir / "efetch_pubmed" / "pubmed4.xml")
 
 
-def test_unreachable_server_fails_batch_cleanly(store):
+def test_unreachable_server_is_reported_not_raised(store):
     cfg = EutilsConfig(base_url="http://127.0.0.1:9", timeout=0.2,
                        retry=RetryPolicy(tries=2, base=0.01, cap=0.01), rate=50)
     start = time.monotonic()
-    with pytest.raises(Exception) as info:
-        search_into(store, "x", config=cfg)
-    assert "esearch" in str(info.value) and time.monotonic() - start < 5
-    assert store.count_records() == 0
+    report = search_into(store, "x", config=cfg)
+    (failure,) = report.failed
+    assert failure.startswith("PubMed esearch for 'x' failed after 2 tries: esearch: ")
+    assert time.monotonic() - start < 5 and store.count_records() == 0
+    assert store.searches()[0].last_run is None  # not marked as run
+
+
+def test_esearch_error_reply_is_reported_without_retrying(store):
+    with FakeEutils(5, rate_limit=50) as fake:
+        report = search_into(store, "badterm here", config=config(fake, rate=20))
+    (failure,) = report.failed
+    assert "Invalid query: badterm here" in failure
+    assert len(fake.requests_to("esearch")) == 1
 
 
 def test_bad_batch_size_is_refused(store):
