@@ -132,7 +132,9 @@ def screen(record: Optional[int] = typer.Option(None, "--record", help="Library 
         raise typer.BadParameter("give one decision only", param_hint="--include/--exclude/--maybe")
     with Store(db_path(db)) as store:
         if record is None:
-            screen_interactively(store, stage=stage, reviewer=reviewer, console=err)
+            counts = screen_interactively(store, stage=stage, reviewer=reviewer, console=err)
+            err.print(", ".join(f"{k}: {v}" for k, v in counts.items()) if any(counts.values())
+                      else f"nothing left to screen at stage {stage}", markup=False)
             return
         if not chosen:
             raise typer.BadParameter("give --include, --exclude or --maybe with --record", param_hint="--record")

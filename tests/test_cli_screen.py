@@ -57,3 +57,11 @@ def test_interactive_quit_keeps_earlier_decisions(runner, library):
     result = runner.invoke(app, ["screen"], input="m\nq\n")
     assert result.exit_code == 0, result.output
     assert list(stored(library)["decision"]) == ["maybe"]
+
+
+def test_interactive_with_nothing_left_says_so(runner, library):
+    runner.invoke(app, ["screen", "--record", "1", "--include"])
+    runner.invoke(app, ["screen", "--record", "2", "--maybe"])
+    result = runner.invoke(app, ["screen"], input="")
+    assert result.exit_code == 0
+    assert "nothing left to screen at stage title_abstract" in result.stderr

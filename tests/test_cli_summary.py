@@ -4,15 +4,22 @@ import io
 import json
 
 import pandas as pd
+import pytest
 
 from cli import app
 from evidence.pooling import pool
 
 
-def test_summary_json_has_rows_published_gaps_and_settings(runner):
-    result = runner.invoke(app, ["summary", "--format", "json"])
+@pytest.fixture(scope="module")
+def payload():
+    """``hairmeta summary --format json`` on the shipped data, run once for this module."""
+    from typer.testing import CliRunner
+    result = CliRunner().invoke(app, ["summary", "--format", "json"])
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+def test_summary_json_has_rows_published_gaps_and_settings(payload):
     assert set(payload) == {"settings", "rows", "published", "gaps"}
     assert payload["settings"]["method"] == "REML" and payload["settings"]["knha"] is True
     pooled = [r for r in payload["rows"] if r["k"] >= 2]
@@ -23,11 +30,10 @@ def test_summary_json_has_rows_published_gaps_and_settings(runner):
                for g in payload["gaps"])
 
 
-def test_summary_rows_are_pool_of_the_same_effects(runner):
+def test_summary_rows_are_pool_of_the_same_effects(payload):
     # oracle: pool() (metafor-checked) on the effects from_outcomes gives for that body
     from evidence.effects import from_outcomes
     from evidence.outcomes import load_outcomes, load_studies
-    payload = json.loads(runner.invoke(app, ["summary", "--format", "json"]).stdout)
     row = next(r for r in payload["rows"] if r["k"] >= 2)
     table = from_outcomes(load_outcomes(), load_studies(), outcome=row["outcome"],
                           comparison=row["comparison"],
@@ -37,8 +43,8 @@ def test_summary_rows_are_pool_of_the_same_effects(runner):
     assert row["estimate"] == fit.estimate and row["pi_low"] == fit.pi_low
 
 
-def test_no_knha_and_method_change_the_interval(runner):
-    knha = json.loads(runner.invoke(app, ["summary", "-f", "json"]).stdout)["rows"]
+def test_no_knha_and_method_change_the_interval(runner, payload):
+    knha = payload["rows"]
     plain = json.loads(runner.invoke(app, ["summary", "-f", "json", "--no-knha",
                                            "--method", "DL", "--level", "90"]).stdout)
     assert plain["settings"]["model"] == "DL"
