@@ -198,7 +198,9 @@ def compute_effects(frame: pd.DataFrame, measure: str | Measure, *, source_name:
     """
     measure = measure if isinstance(measure, Measure) else get_measure(measure)
     notes: list[list[str]] = [[] for _ in range(len(frame))]
-    frame = _impute_ri(frame, options.pop("ri", None), notes)
+    ri = options.pop("ri", None)
+    if any("ri" in names for names in measure.inputs):
+        frame = _impute_ri(frame, ri, notes)
     used = _used_columns(measure, frame, source_name)
     columns = {name: _numeric_column(frame, name, source_name) for name in used}
     _check_ranges(columns, source_name)

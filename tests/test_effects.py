@@ -536,3 +536,8 @@ def test_duplicate_or_empty_column_names_are_rejected(tmp_path, header, field):
 def test_ragged_row_is_a_one_line_error(tmp_path):
     with pytest.raises(DataError, match="not a readable UTF-8 CSV table"):
         read_effect_input(_write(tmp_path, "xi,ni\n1,2\n1,2,3\n"))
+
+
+def test_ri_option_is_ignored_by_measures_without_ri():
+    frame = pd.DataFrame({"xi": [3], "ni": [10]})
+    assert list(compute_effects(frame, "PLO", ri=0.5).columns) == ["xi", "ni", "yi", "vi"]
