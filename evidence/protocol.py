@@ -18,6 +18,7 @@ from types import ModuleType
 
 from evidence.errors import DataError, SourceError, UnknownNameError
 from evidence.paths import data_file
+from extractors.base import SearchReport
 
 PROTOCOL_FILE = "protocol.toml"
 
@@ -146,7 +147,11 @@ def update_searches(store, *, progress=None, today: str | None = None) -> list:
     today = today or date.today().isoformat()
     reports = []
     for saved in store.searches():
-        module = source_module(saved.source)
+        try:
+            module = source_module(saved.source)
+        except (SourceError, UnknownNameError) as exc:  # e.g. a source not installed here
+            reports.append(SearchReport(saved.source, saved.term, failed=(str(exc),)))
+            continue
         since = max(d for d in (saved.last_run, saved.since, "") if d is not None) or None
         report = _call(module, store, saved.term, since=since, until=saved.until,
                        max_records=None, batch_size=500, progress=progress, search_id=saved.id)

@@ -50,3 +50,19 @@ def test_failed_update_keeps_the_previous_run_date(runner, db_file, monkeypatch)
     with Store(db_file) as store:
         (saved,) = store.searches()
         assert saved.last_run == "2020-01-01"
+
+
+def test_saved_search_of_an_unavailable_source_is_reported_and_others_run(runner, db_file,
+                                                                         monkeypatch):
+    from extractors import base
+    monkeypatch.setitem(base.SOURCE_MODULES, "future", "extractors.not_written_yet")
+    with Store(db_file) as store:
+        store.save_search("future", "prp")
+        store.save_search("pubmed", "prp")
+    with FakeEutils(3, rate_limit=20) as fake:
+        monkeypatch.setenv("HAIRMETA_EUTILS_URL", fake.url)
+        monkeypatch.setenv("HAIRMETA_EUTILS_RATE", "20")
+        result = runner.invoke(app, ["update", "--format", "json"])
+    assert result.exit_code == 2
+    rows = json.loads(result.stdout)
+    assert rows[0]["failures"] == "source 'future' is not available" and rows[1]["new"] == 3
