@@ -160,16 +160,15 @@ def risk_of_bias(rob: Sequence[str], weights: Sequence[float]) -> Judgement:
     assumed low.
     """
     total = float(sum(weights)) or 1.0
-    risky = {"high", "not_assessed", ""}
-    share = sum(w for r, w in zip(rob, weights) if (r or "") in risky) / total
+    high = sum(w for r, w in zip(rob, weights) if r == "high") / total
+    unassessed = sum(w for r, w in zip(rob, weights) if (r or "") in ("not_assessed", "")) / total
+    share = high + unassessed
+    detail = f"{high:.0%} of the weight at high risk, {unassessed:.0%} not assessed"
     if rob and all(r == "high" for r in rob):
         return Judgement("risk of bias", 2, "every study at high risk of bias")
     if share > ROB_WEIGHT_SHARE:
-        return Judgement("risk of bias", 1,
-                         f"{share:.0%} of the weight from studies at high or unassessed risk of bias "
-                         f"(threshold > {ROB_WEIGHT_SHARE:.0%})")
-    return Judgement("risk of bias", 0,
-                     f"{share:.0%} of the weight at high or unassessed risk (≤ {ROB_WEIGHT_SHARE:.0%})")
+        return Judgement("risk of bias", 1, f"{detail} (together > {ROB_WEIGHT_SHARE:.0%})")
+    return Judgement("risk of bias", 0, f"{detail} (together ≤ {ROB_WEIGHT_SHARE:.0%})")
 
 
 def inconsistency(body: EvidenceBody) -> Judgement:

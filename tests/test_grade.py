@@ -33,7 +33,9 @@ def test_risk_of_bias_threshold_is_more_than_half_the_weight():
     # 50% exactly from a high-risk study: not rated down; 60% is
     assert risk_of_bias(["high", "low"], [50, 50]).levels == 0
     judged = risk_of_bias(["high", "low"], [60, 40])
-    assert judged.levels == 1 and "60%" in judged.reason
+    assert judged.levels == 1 and judged.reason.startswith("60% of the weight at high risk, 0% not")
+    mixed = risk_of_bias(["high", "not_assessed", "low"], [30, 25, 45])
+    assert mixed.levels == 1 and "30% of the weight at high risk, 25% not assessed" in mixed.reason
     assert risk_of_bias(["not_assessed", "low"], [70, 30]).levels == 1
     assert risk_of_bias(["high", "high"], [70, 30]).levels == 2
 
