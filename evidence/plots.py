@@ -1,7 +1,7 @@
 """Publication-quality forest and funnel plots (matplotlib, object API, no global pyplot state).
 
 ``forest_plot(fit, path)`` and ``funnel_plot(fit, path)`` write SVG or PNG by the file suffix;
-``forest_svg(fit)`` returns the SVG text (a report generator embeds it).  The drawn numbers come
+``forest_svg(fit)`` and ``funnel_svg(fit)`` return the SVG text (a report generator embeds it).  The drawn numbers come
 from :func:`evidence.forest.forest_rows`, so the plot and the exported data never disagree.
 """
 
@@ -129,13 +129,21 @@ def forest_plot(fit: MetaResult, path: str | Path, *, transform: str | None = No
     return _save(build_forest_figure(fit, transform=transform, title=title), path)
 
 
-def forest_svg(fit: MetaResult, *, transform: str | None = None, title: str | None = None) -> str:
-    """The forest plot as SVG text."""
+def _svg_text(fig: Figure) -> str:
     buffer = io.StringIO()
     with rc_context(STABLE):
-        build_forest_figure(fit, transform=transform, title=title).savefig(buffer, format="svg",
-                                                                           metadata={"Date": None})
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
+
+
+def forest_svg(fit: MetaResult, *, transform: str | None = None, title: str | None = None) -> str:
+    """The forest plot as SVG text (identical input gives identical text)."""
+    return _svg_text(build_forest_figure(fit, transform=transform, title=title))
+
+
+def funnel_svg(fit: MetaResult, *, title: str | None = None) -> str:
+    """The funnel plot as SVG text (identical input gives identical text)."""
+    return _svg_text(build_funnel_figure(fit, title=title))
 
 
 def build_funnel_figure(fit: MetaResult, *, title: str | None = None) -> Figure:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from evidence.errors import DataError
-from evidence.plots import forest_plot, forest_svg, funnel_plot
+from evidence.plots import forest_plot, forest_svg, funnel_plot, funnel_svg
 from evidence.pooling import pool
 
 
@@ -32,6 +32,7 @@ def test_forest_and_funnel_png_and_svg_files(fit, tmp_path):
 
 def test_svg_output_is_reproducible(fit):
     assert forest_svg(fit) == forest_svg(fit)
+    assert funnel_svg(fit) == funnel_svg(fit) and "Funnel plot (REML, k = 4)" in funnel_svg(fit)
 
 
 def test_unsupported_image_type(fit, tmp_path):
