@@ -153,9 +153,13 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     out["authors"] = authors.str[1]
     out["year"] = _map_unique(raw["year"], nz.normalize_year).astype("float64").fillna(-1)
     out["journal"] = _map_unique(raw["journal"], nz.normalize_journal)
-    out["volume"] = _map_unique(raw["volume"], nz.normalize_volume)
-    out["page"] = _map_unique(raw["pages"], nz.first_page).str.lstrip("abcdefghijklmnopqrstuvwxyz")
+    cited = _map_unique(raw["journal"], nz.journal_citation)
+    volume = raw["volume"].where(raw["volume"].str.strip() != "", cited.str[0])
+    pages = raw["pages"].where(raw["pages"].str.strip() != "", cited.str[1])
+    out["volume"] = _map_unique(volume, nz.normalize_volume)
+    out["page"] = _map_unique(pages, nz.first_page).str.lstrip("abcdefghijklmnopqrstuvwxyz")
     out["doi"] = _map_unique(raw["doi"], nz.normalize_doi)
+    out["doi_prefix"] = out["doi"].str.split("/", n=1).str[0]
     out["pmid"] = raw["pmid"].str.extract(r"(\d+)", expand=False).fillna("")
     out["abstract"] = (raw["abstract"].str.slice(0, 400).str.lower()
                        .str.replace(r"[^0-9a-z]+", "", regex=True).str.slice(0, 300))
@@ -239,9 +243,12 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
     cols = {name: prep[name].to_numpy() for name in
             ("tkey", "authors", "first_author", "abstract", "year", "volume", "page", "doi",
-             "pmid", "journal", "kind", "numbers")}
+             "doi_prefix", "pmid", "journal", "kind", "numbers")}
     out = pairs.copy()
     out["title"] = [_ratio_or_nan(x, y) for x, y in zip(cols["tkey"][a], cols["tkey"][b])]
+    out["title_prefix"] = [bool(x and y) and (x.startswith(y) or y.startswith(x))
+                           and min(len(x), len(y)) >= 30
+                           for x, y in zip(cols["tkey"][a], cols["tkey"][b])]
     out["title_len"] = np.minimum(prep["tkey"].str.len().to_numpy()[a],
                                   prep["tkey"].str.len().to_numpy()[b])
     out["authors"] = [_ratio_or_nan(x, y) for x, y in zip(cols["authors"][a], cols["authors"][b])]
@@ -249,7 +256,7 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     out["abstract"] = [_ratio_or_nan(x, y) for x, y in zip(cols["abstract"][a], cols["abstract"][b])]
     ya, yb = cols["year"][a], cols["year"][b]
     out["year_gap"] = np.where((ya > 0) & (yb > 0), np.abs(ya - yb), np.nan)
-    for name in ("volume", "page", "doi", "pmid", "kind", "numbers"):
+    for name in ("volume", "page", "doi", "doi_prefix", "pmid", "kind", "numbers"):
         out[name] = _compare(cols[name], a, b)
     out["journal"] = [nz.journals_compatible(x, y)
                       for x, y in zip(cols["journal"][a], cols["journal"][b])]
@@ -274,6 +281,9 @@ def decide_pair(f: dict) -> tuple[str, str]:
     if f["pmid"] == 0:
         return "distinct", "different PMIDs"
     if f["doi"] == 0:
+        if f["doi_prefix"] == 1 and _identical_citation(f):
+            return "merge", ("different DOIs but identical title, authors, year, volume and "
+                             "pages, same registrant (a re-registered DOI alias)")
         return "distinct", "different DOIs"
     kind_a, kind_b = f["kinds"].split("/")
     if kind_a != kind_b:
@@ -287,8 +297,16 @@ def decide_pair(f: dict) -> tuple[str, str]:
             return decision, f"same identifier, but {reason}"
         if f["title"] >= 90 or np.isnan(f["title"]):
             return "merge", "same identifier, titles agree"
+        if f["title_prefix"] and f["year_gap"] == 0:
+            return "merge", "same identifier; one title is the other's main title"
         return "review", "same identifier but different titles"
     return _decide_on_content(f)
+
+
+def _identical_citation(f: dict) -> bool:
+    """Everything a citation has agrees: title, author list, year, volume and first page."""
+    return (f["title"] >= 98 and f["authors"] >= 95 and f["year_gap"] == 0
+            and f["volume"] == 1 and f["page"] == 1 and f["numbers"] != 0)
 
 
 def _title_close(f: dict, threshold: float) -> bool:
@@ -321,6 +339,9 @@ def _same_work_elsewhere(f: dict, conflicts: list[str]) -> bool:
 
 
 def _decide_on_content(f: dict) -> tuple[str, str]:
+    if f["title_prefix"] and f["authors"] >= 90 and f["page"] == 1 and f["volume"] == 1 \
+            and f["year_gap"] == 0:
+        return "merge", "one title is the other's main title; authors, volume and pages agree"
     if not _title_close(f, 80):
         return "distinct", "titles differ"
     conflicts = _conflicts(f)
@@ -416,6 +437,7 @@ def cluster_labels(n: int, merges: Iterable[tuple[int, int]],
 def _conflicting_within_components(prep: pd.DataFrame, merge_pairs: pd.DataFrame) -> list[tuple[int, int]]:
     """Pairs in the same would-be component whose DOIs or PMIDs differ."""
     loose, _ = cluster_labels(len(prep), merge_pairs[["a", "b"]].itertuples(index=False))
+    direct = set(zip(merge_pairs["a"].tolist(), merge_pairs["b"].tolist()))
     out = []
     for name in ("doi", "pmid"):
         values = prep[name].to_numpy()
@@ -424,7 +446,8 @@ def _conflicting_within_components(prep: pd.DataFrame, merge_pairs: pd.DataFrame
         multi = frame.groupby("label")["value"].transform("nunique") > 1
         for _, group in frame[multi].groupby("label"):
             rows = list(zip(group["pos"], group["value"]))
-            out.extend((i, j) for (i, vi), (j, vj) in combinations(rows, 2) if vi != vj)
+            out.extend((i, j) for (i, vi), (j, vj) in combinations(rows, 2)
+                       if vi != vj and (min(i, j), max(i, j)) not in direct)
     return out
 
 

@@ -95,6 +95,21 @@ _WOS_CORRECTION = re.compile(r"\s*\(vol\.?\s*\d+\w*,\s*pg\.?\s*\w+,\s*\d{4}\)\s*
                              re.IGNORECASE)
 
 
+_TRAILING_LANGUAGE = re.compile(r"(?<=[.?!])\s+(?:" + _LANGUAGES + r")(?:\s+(?:" + _LANGUAGES
+                                + r"))*\s*\.?$", re.IGNORECASE)
+
+
+def strip_vernacular(title: str) -> str:
+    """Drop an appended original-language title: ``"Title. Polish\nTytul"`` -> ``"Title."``.
+
+    Some databases append ``. <Language>`` and the vernacular title on a new line, or just a
+    trailing ``. Japanese``.
+    """
+    if "\n" in title:
+        title = title.split("\n", 1)[0]
+    return _TRAILING_LANGUAGE.sub("", title) if " " in title else title
+
+
 def strip_title_notes(title: str) -> str:
     """Remove database annotations that are not part of the title.
 
@@ -119,7 +134,8 @@ def normalize_title(raw: object) -> str:
     >>> normalize_title("[Effect of PRP on alopecia]. [Chinese]")
     'effect of prp on alopecia'
     """
-    title = strip_translation(strip_title_notes(fix_text(raw)))
+    text = strip_vernacular(raw) if isinstance(raw, str) else raw
+    title = strip_translation(strip_title_notes(fix_text(text)))
     if title.startswith(("#NAME?", "#VALUE!", "#REF!")):
         return ""  # a spreadsheet formula error, not a title
     return _NON_ALNUM.sub(" ", fold(title)).strip()
@@ -152,6 +168,8 @@ def expand_pages(raw: object) -> str:
     """
     if not isinstance(raw, str):
         return ""
+    if "-" in raw and not raw[:1].isdigit() or raw[-1:].isalpha():
+        raw = undo_spreadsheet_date(raw)
     match = _PAGES.match(raw)
     if not match:
         return ""
@@ -165,6 +183,42 @@ def expand_pages(raw: object) -> str:
     if int(last) < int(first):
         return f"{prefix}{first}".lower()
     return f"{prefix}{first}-{suffix_prefix or prefix}{last}".lower()
+
+
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug",
+                                         "sep", "oct", "nov", "dec"), start=1)}
+_SPREADSHEET_DATE = re.compile(r"^\s*(?:(\d{1,4})-([A-Za-z]{3})|([A-Za-z]{3})-(\d{1,4}))\s*$")
+
+
+def undo_spreadsheet_date(raw: str) -> str:
+    """Pages a spreadsheet turned into dates: ``"Oct-13"`` -> ``"10-13"``, ``"03-Apr"`` -> ``"3-4"``."""
+    match = _SPREADSHEET_DATE.match(raw)
+    if not match:
+        return raw
+    day, month, month_first, number = match.groups()
+    if month_first:
+        value = _MONTHS.get(month_first.lower())
+        return f"{value}-{number}" if value else raw
+    value = _MONTHS.get(month.lower())
+    return f"{int(day)}-{value}" if value else raw
+
+
+_JOURNAL_CITATION = re.compile(r"\.(\d+)[^(.]*(?:\(([^)]*)\))?\s*(?:\(\))?\s*\(pp ([^);]*)")
+_JOURNAL_PAGES = re.compile(r"\(pp ([^);]*)")
+
+
+def journal_citation(raw: object) -> tuple[str, str]:
+    """Volume and pages from an Embase-style journal field.
+
+    ``"Eur J Pharmacol.608 (1-3) ()(pp 32-41) 2009."`` -> ``("608", "32-41")``.
+    """
+    if not isinstance(raw, str) or "(pp " not in raw:
+        return "", ""
+    match = _JOURNAL_CITATION.search(raw)
+    if match:
+        return match.group(1), match.group(3).strip()
+    match = _JOURNAL_PAGES.search(raw)
+    return ("", match.group(1).strip()) if match else ("", "")
 
 
 def first_page(raw: object) -> str:

@@ -67,7 +67,8 @@ def test_case_accents_and_punctuation_fold():
     ("e123", "e123"),
     ("S35-S36", "s35-s36"),
     ("JC6-9", "jc6-jc9"),
-    ("06-Oct", "6"),          # spreadsheet turned 6-10 into a date: keep the first page
+    ("06-Oct", "6-10"),       # a spreadsheet turned 6-10 into a date
+    ("Oct-13", "10-13"),
     ("", ""),
 ])
 def test_page_ranges_are_written_out(raw, expected):
