@@ -267,6 +267,7 @@ app.add_typer(records_app, name="records")
 def records(ctx: typer.Context, db: Optional[Path] = DbOpt, fmt: OutputFormat = FormatOpt) -> None:
     """List the library (pmid, doi, title, year, journal, authors, sources, …)."""
     if ctx.invoked_subcommand is not None:
+        ctx.ensure_object(dict)["records_db"] = db  # `records --db X add …` means library X
         return
     from evidence.store import Store
     with Store.open(db_path(db)) as store:
@@ -276,6 +277,7 @@ def records(ctx: typer.Context, db: Optional[Path] = DbOpt, fmt: OutputFormat = 
 
 @records_app.command("add")
 def records_add(
+    ctx: typer.Context,
     title: str = typer.Option(..., "--title", help="Title (required)."),
     author: list[str] = typer.Option([], "--author", help="Author as 'Last, First' (repeatable); no comma = a group name."),
     year: Optional[str] = typer.Option(None, "--year", help="Four-digit publication year."),
@@ -290,6 +292,7 @@ def records_add(
 ) -> None:
     """Add a record by hand (e.g. one PubMed does not index), stored with source 'manual'."""
     from evidence.store import Store
+    db = db or (ctx.obj or {}).get("records_db")
     with Store.open(db_path(db)) as store:
         record_id, counts = store.add_manual(title=title, authors=author, year=year, journal=journal,
                                              volume=volume, issue=issue, pages=pages, doi=doi,

@@ -103,3 +103,13 @@ def test_foreign_database_file_is_a_one_line_error(runner, tmp_path):
     result = runner.invoke(app, ["records", "--db", str(bad)])
     assert result.exit_code == 1 and str(bad) in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_group_level_db_option_applies_to_add(runner, db_file, tmp_path):
+    other = tmp_path / "other.sqlite"
+    result = runner.invoke(app, ["records", "--db", str(other), "add", "--title", "Elsewhere"])
+    assert result.exit_code == 0, result.output
+    with Store(other) as store:
+        assert store.count_records() == 1
+    with Store(db_file) as store:
+        assert store.count_records() == 0
