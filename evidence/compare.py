@@ -194,6 +194,27 @@ def comparable_studies(studies: pd.DataFrame, study: pd.Series) -> pd.DataFrame:
     return others
 
 
+def sessions_number(text) -> float:
+    """The (largest) number of sessions in a ``studies.csv`` cell: "3" → 3, "4-6" → 6, ">=3" → 3."""
+    numbers = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", str(text or ""))]
+    return max(numbers) if numbers else float("nan")
+
+
+def sessions_by_family(comparable: pd.DataFrame, lit_arms: pd.DataFrame, families) -> str:
+    """Sessions per study in the literature, per family: the arms' ``sessions_max`` where coded,
+    else the number in the study's ``sessions`` cell (single-family studies only)."""
+    parts = []
+    for family in families:
+        arm_rows = lit_arms[lit_arms["intervention_family"] == family]
+        per_study = arm_rows.groupby("study_id")["sessions_max"].max().dropna().to_dict()
+        single = comparable[comparable["intervention_family"] == family]
+        for row in single.itertuples():
+            if row.study_id not in per_study:
+                per_study[row.study_id] = sessions_number(getattr(row, "sessions", ""))
+        parts.append(f"{family}: {_distribution(list(per_study.values()))}")
+    return "; ".join(parts)
+
+
 def study_size(study: pd.Series, own_arms: pd.DataFrame) -> float:
     """``n_total``, else the sum of the arms' ``n`` when every arm reports one."""
     n = _num(study.get("n_total"))
@@ -225,7 +246,7 @@ def characteristics(study: pd.Series, arms: pd.DataFrame, comparable: pd.DataFra
         {"aspect": "sessions", "this_study": "; ".join(
             f"{a.arm}: {_range_text(a.sessions_min, a.sessions_max)}" for a in own.itertuples())
             or str(study.get("sessions") or "not reported"),
-         "literature": _by_family(lit_arms, "sessions_max", fams)},
+         "literature": sessions_by_family(comparable, lit_arms, fams)},
         {"aspect": "follow-up (months)", "this_study": "; ".join(
             f"{a.arm}: {_range_text(a.follow_up_months_min, a.follow_up_months_max)}"
             for a in own.itertuples()) or str(study.get("follow_up") or "not reported"),

@@ -119,8 +119,19 @@ def test_descriptive_comparison_when_no_numbers():
     assert size["percentile"] == 0.0 and "median 40" in size["literature"]
     sessions = next(r for r in result.characteristics if r["aspect"] == "sessions")
     assert sessions["this_study"] == "PRP: 5–6; exosome: 1"
-    assert sessions["literature"] == ("exosome: median 1 (range 1–1, 1 arm); "
-                                      "prp: median 3.5 (range 3–4, 2 arms)")
+    assert sessions["literature"] == ("exosome: median 1 (range 1–1, 1 study); "
+                                      "prp: median 3.5 (range 3–4, 2 studies)")
+
+
+def test_sessions_read_from_the_study_cell_when_no_arm_codes_them():
+    from evidence.compare import sessions_number
+    assert sessions_number("3") == 3 and sessions_number("4-6") == 6
+    assert sessions_number(">=3") == 3 and np.isnan(sessions_number(""))
+    studies, arms, outcomes = make_tables()
+    arms = arms[arms["study_id"] != "rctb2021"]  # rctb2021's "4" now comes from studies.csv
+    result = compare("series2024", studies=studies, arms=arms, outcomes=outcomes)
+    sessions = next(r for r in result.characteristics if r["aspect"] == "sessions")
+    assert sessions["literature"].endswith("prp: median 3.5 (range 3–4, 2 studies)")
     assert result.study["level_of_evidence"] == 4
     assert any("secondary" in n for n in result.notes)
     assert any("descriptive only" in n for n in result.notes)
