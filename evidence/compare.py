@@ -151,8 +151,13 @@ def _distribution(values, unit: str = "study") -> str:
     if not values:
         return "no coded values"
     plural = {"study": "studies", "arm": "arms"}[unit] if len(values) != 1 else unit
-    return (f"median {np.median(values):g} (range {min(values):g}–{max(values):g}, "
-            f"{len(values)} {plural})")
+    return (f"median {_short(np.median(values))} (range {_short(min(values))}–"
+            f"{_short(max(values))}, {len(values)} {plural})")
+
+
+def _short(x: float) -> str:
+    """A display number: integers as such, else one decimal."""
+    return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
 
 
 def _by_family(lit_arms: pd.DataFrame, column: str, families: list[str]) -> str:
@@ -200,17 +205,35 @@ def sessions_number(text) -> float:
     return max(numbers) if numbers else float("nan")
 
 
-def sessions_by_family(comparable: pd.DataFrame, lit_arms: pd.DataFrame, families) -> str:
-    """Sessions per study in the literature, per family: the arms' ``sessions_max`` where coded,
-    else the number in the study's ``sessions`` cell (single-family studies only)."""
+WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "nine": 9,
+                "twelve": 12, "eighteen": 18, "twenty-four": 24}
+MONTHS_PER = {"week": 12 / 52.1775, "month": 1.0, "year": 12.0}
+
+
+def follow_up_months(text) -> float:
+    """The longest follow-up in a ``studies.csv`` cell, in months.
+
+    Every "<number> week(s)|month(s)|year(s)" is read (numbers as digits or words, e.g. "one
+    year"); weeks are converted with 52.1775 weeks per 12 months.  "12 weeks and 6 months" → 6.
+    """
+    pattern = r"(\d+(?:\.\d+)?|" + "|".join(WORD_NUMBERS) + r")\s*(week|month|year)s?"
+    found = [(float(WORD_NUMBERS.get(n.lower(), n) if not n[0].isdigit() else n) * MONTHS_PER[u])
+             for n, u in re.findall(pattern, str(text or ""), flags=re.I)]
+    return max(found) if found else float("nan")
+
+
+def per_study_by_family(comparable: pd.DataFrame, lit_arms: pd.DataFrame, families,
+                        arm_column: str, study_column: str, parse) -> str:
+    """One value per study in the literature, per family: the largest ``arm_column`` of its
+    intervention arms where coded, else ``parse(study[study_column])`` for single-family studies."""
     parts = []
     for family in families:
         arm_rows = lit_arms[lit_arms["intervention_family"] == family]
-        per_study = arm_rows.groupby("study_id")["sessions_max"].max().dropna().to_dict()
+        per_study = arm_rows.groupby("study_id")[arm_column].max().dropna().to_dict()
         single = comparable[comparable["intervention_family"] == family]
         for row in single.itertuples():
             if row.study_id not in per_study:
-                per_study[row.study_id] = sessions_number(getattr(row, "sessions", ""))
+                per_study[row.study_id] = parse(getattr(row, study_column, ""))
         parts.append(f"{family}: {_distribution(list(per_study.values()))}")
     return "; ".join(parts)
 
@@ -246,11 +269,13 @@ def characteristics(study: pd.Series, arms: pd.DataFrame, comparable: pd.DataFra
         {"aspect": "sessions", "this_study": "; ".join(
             f"{a.arm}: {_range_text(a.sessions_min, a.sessions_max)}" for a in own.itertuples())
             or str(study.get("sessions") or "not reported"),
-         "literature": sessions_by_family(comparable, lit_arms, fams)},
+         "literature": per_study_by_family(comparable, lit_arms, fams, "sessions_max",
+                                           "sessions", sessions_number)},
         {"aspect": "follow-up (months)", "this_study": "; ".join(
             f"{a.arm}: {_range_text(a.follow_up_months_min, a.follow_up_months_max)}"
             for a in own.itertuples()) or str(study.get("follow_up") or "not reported"),
-         "literature": _by_family(lit_arms, "follow_up_months_max", fams)},
+         "literature": per_study_by_family(comparable, lit_arms, fams, "follow_up_months_max",
+                                           "follow_up", follow_up_months)},
         {"aspect": "sex", "this_study": "; ".join(f"{a.arm}: {a.sex or 'not reported'}"
                                                   for a in own.itertuples()) or "not reported",
          "literature": ", ".join(f"{k}: {v}" for k, v in

@@ -181,3 +181,18 @@ def test_each_arm_against_the_pooled_literature_with_pool_as_oracle():
     assert second["consistent"] == (fit.pi_low <= 90.0 <= fit.pi_high)
     assert second["percentile"] == 100.0  # 90 exceeds every other coded change
     assert result.missing_numbers == []
+
+
+@pytest.mark.parametrize("text, months", [
+    ("6 months after first treatment", 6.0), ("2 years", 24.0), ("one year", 12.0),
+    ("12 weeks and 6 months", 6.0), ("one month after the third injection (4 months)", 4.0),
+    ("", float("nan"))])
+def test_follow_up_text_in_months_by_hand(text, months):
+    from evidence.compare import follow_up_months
+    got = follow_up_months(text)
+    assert (np.isnan(got) and np.isnan(months)) or got == pytest.approx(months)
+
+
+def test_twelve_weeks_is_about_2_76_months():
+    from evidence.compare import follow_up_months
+    assert follow_up_months("12 weeks") == pytest.approx(12 * 12 / 52.1775)
