@@ -100,13 +100,12 @@ RATIO_MEASURES = frozenset({"RR", "OR", "ROM", "PR"})
 
 
 def _shown(row, estimate, low, high) -> str:
-    """Display an interval, exponentiated (and labelled) for log-ratio measures."""
+    """Display an interval labelled with its measure; log-ratio measures exponentiated."""
+    values = (estimate, low, high)
     if row.measure in RATIO_MEASURES:
-        ex = [None if v is None else math.exp(v) if math.isfinite(v) else v
-              for v in (estimate, low, high)]
-        text = _interval(*ex)
-        return text if text == "—" else f"{row.measure} {text}"
-    return _interval(estimate, low, high)
+        values = [None if v is None else math.exp(v) if math.isfinite(v) else v for v in values]
+    text = _interval(*values)
+    return text if text == "—" or estimate is None else f"{row.measure} {text}"
 
 
 def _interval(estimate, low, high, digits: int = 2) -> str:
