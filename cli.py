@@ -603,7 +603,8 @@ def outcomes_add(
     yes: bool = typer.Option(False, "--yes", "-y", help="Append the prompted row without asking for confirmation."),
 ) -> None:
     """Code a new outcome row interactively (or --from a CSV); nothing is written unless every check passes."""
-    from evidence.outcomes import append_outcomes, load_studies, prompt_row, read_new_rows, table_paths
+    from evidence.outcomes import (append_outcomes, check_new_rows, load_studies, prompt_row,
+                                   read_new_rows, table_paths)
     paths = table_paths(file, data_dir)
     if from_file is not None:
         count = append_outcomes(read_new_rows(from_file), paths["outcomes"], origin=from_file)
@@ -613,6 +614,12 @@ def outcomes_add(
     report = lambda message: err.print(message, markup=False, highlight=False)
     row = prompt_row(ask, set(load_studies(paths["studies"])["study_id"]), report)
     emit(err, {k: v for k, v in row.items() if v}, OutputFormat.table, title="New outcome row")
+    problems = check_new_rows([row], paths["outcomes"])
+    for problem in problems:
+        err.print(str(problem), markup=False, highlight=False)
+    if problems:
+        err.print("nothing written: fix the problems above and add the row again", markup=False, highlight=False)
+        raise typer.Exit(code=1)
     if not yes and not typer.confirm(f"Append this row to {paths['outcomes']}?", default=False):
         err.print("nothing written", markup=False, highlight=False)
         raise typer.Exit(code=1)

@@ -670,6 +670,31 @@ def _sibling(path: Path, name: str) -> Path:
     return beside if beside.exists() else data_file(name)
 
 
+def _candidate(rows: pd.DataFrame | list[dict], path: Path) -> tuple[str, list[Problem], int]:
+    """The would-be file text after appending ``rows``, its problems on the new rows, and how
+    many rows are new (ids assigned; nothing written)."""
+    existing = load_outcomes(path)
+    new = normalise_rows(rows)
+    _next_ids(existing["outcome_id"], new)
+    old_text = path.read_text(encoding="utf-8")
+    text = (old_text if old_text.endswith("\n") else old_text + "\n") + _csv_text(new, header=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        candidate = Path(tmp) / path.name
+        candidate.write_text(text, encoding="utf-8")
+        problems = _check_one("outcomes", candidate, _study_ids(path))[0]
+    first_new = len(existing) + 2
+    found = [Problem(str(path), p.row, p.column, p.message, p.level) for p in problems
+             if p.level == "error" and p.row >= first_new]
+    return text, found, len(new)
+
+
+def check_new_rows(rows: pd.DataFrame | list[dict], path: str | Path | None = None) -> list[Problem]:
+    """Every error the rows would cause if appended to ``path`` (default: the shipped
+    outcomes.csv), with the line numbers they would get; nothing is written."""
+    path = Path(path) if path is not None else data_file("outcomes.csv")
+    return _candidate(rows, path)[1]
+
+
 def append_outcomes(rows: pd.DataFrame | list[dict], path: str | Path | None = None, *,
                     origin: str | Path | None = None) -> int:
     """Append validated rows to ``outcomes.csv`` (default: the shipped file); return how many.
@@ -682,26 +707,16 @@ def append_outcomes(rows: pd.DataFrame | list[dict], path: str | Path | None = N
     With ``origin`` (the CSV the rows came from), errors name that file and its line numbers.
     """
     path = Path(path) if path is not None else data_file("outcomes.csv")
-    existing = load_outcomes(path)
-    new = normalise_rows(rows)
-    if not new:
-        return 0
-    _next_ids(existing["outcome_id"], new)
-    old_text = path.read_text(encoding="utf-8")
-    text = (old_text if old_text.endswith("\n") else old_text + "\n") + _csv_text(new, header=False)
-    with tempfile.TemporaryDirectory() as tmp:
-        candidate = Path(tmp) / path.name
-        candidate.write_text(text, encoding="utf-8")
-        problems = _check_one("outcomes", candidate, _study_ids(path))[0]
-    found = [p for p in problems if p.level == "error" and p.row >= len(existing) + 2]
+    text, found, count = _candidate(rows, path)
     if found:
-        first = found[0]
-        extra = len(found) - 1
+        first, extra = found[0], len(found) - 1
         more = f" (and {extra} more problem{'s' if extra > 1 else ''})" if extra else ""
-        file, row = (str(path), first.row) if origin is None else (str(origin), first.row - len(existing))
+        offset = text.count("\n") - count - 1  # data lines before the new rows
+        file, row = (str(path), first.row) if origin is None else (str(origin), first.row - offset)
         raise DataError(first.message + more, file=file, row=row, field=first.column)
-    write_atomic(path, text)
-    return len(new)
+    if count:
+        write_atomic(path, text)
+    return count
 
 
 def _study_ids(outcomes_path: Path) -> set[str]:

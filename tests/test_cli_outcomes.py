@@ -156,3 +156,15 @@ def test_help_for_every_outcomes_command(runner):
     for command in ("check", "list", "add"):
         result = runner.invoke(app, ["outcomes", command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.stdout
+
+
+def test_add_interactive_row_failing_the_table_check_lists_problems_and_writes_nothing(runner, tables):
+    before = (tables / "outcomes.csv").read_bytes()
+    text = answers_for(new_row(change_mean=99)) + "y\n"
+    result = runner.invoke(app, ["outcomes", "add", "--data-dir", str(tables)], input=text)
+    assert result.exit_code == 1
+    line = before.count(b"\n") + 1
+    assert (f"{tables / 'outcomes.csv'}:{line}:change_mean: 99 does not appear in the quote "
+            "(quote it, or name the column in derivation)") in result.stderr
+    assert "nothing written" in result.stderr
+    assert (tables / "outcomes.csv").read_bytes() == before

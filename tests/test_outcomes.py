@@ -404,3 +404,24 @@ def test_validate_field_rules():
     assert oc.validate_field("mean", "") is None
     assert oc.validate_field("quote", " ") == "quote is required"
     assert math.isnan(oc.parse_number(""))
+
+
+def test_check_new_rows_reports_every_problem_without_writing(tables):
+    path = tables / "outcomes.csv"
+    before = path.read_bytes()
+    problems = oc.check_new_rows([new_row(n=-1, change_mean=99)], path)
+    line = before.count(b"\n") + 1
+    assert [(p.row, p.column) for p in problems] == [(line, "n"), (line, "n"), (line, "change_mean")]
+    assert path.read_bytes() == before
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.integers(min_value=0, max_value=10**7), st.integers(min_value=0, max_value=3))
+def test_number_in_quote_finds_any_printed_decimal(units, decimals):
+    value = units / 10 ** decimals
+    printed = f"{value:,.{decimals}f}" if value >= 1000 else f"{value:.{decimals}f}"
+    assert oc.number_in_quote(value, f"mean ({printed} hairs) reported")
+    if printed.startswith("0."):
+        assert oc.number_in_quote(value, f"p < {printed[1:]}")
