@@ -26,7 +26,8 @@ from evidence.grade import EvidenceBody, grade
 COMPARISONS = ("control", "baseline")
 #: Published comparisons that correspond to ours.
 PUBLISHED_MATCH = {"control": ("control", "placebo"), "baseline": ("baseline",)}
-ROW_COLUMNS = ["intervention_family", "condition", "outcome", "comparison", "measure", "k", "n",
+ROW_COLUMNS = ["intervention_family", "condition", "outcome", "comparison", "measure", "k",
+               "k_studies", "n",
                "estimate", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "q_p",
                "certainty", "downgrades", "flags", "studies"]
 
@@ -190,6 +191,7 @@ def summary_row(body: Body, studies: pd.DataFrame, *, method: str, knha: bool,
     family, condition, outcome, comparison = body.key
     row = {"intervention_family": family, "condition": condition, "outcome": outcome,
            "comparison": comparison, "measure": body.measure, "k": len(body.effects),
+           "k_studies": int(body.effects["study_id"].nunique()) if len(body.effects) else 0,
            "n": float(np.nansum(body.effects["n"].to_numpy(float))) if len(body.effects) else 0.0,
            "studies": ", ".join(dict.fromkeys(body.effects["study_id"]))}
     flags = flags_of(body.effects, body.excluded)

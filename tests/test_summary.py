@@ -111,3 +111,22 @@ def test_gaps_state_missing_controlled_evidence_and_registrations():
     assert not any(g.startswith("no controlled trial of prp") for g in found)
     assert "no result reaches high certainty" in found
     assert "no extractable numbers coded for: d2023" in found
+
+
+def test_model_failure_leaves_the_row_unpooled_with_the_reason():
+    eff = effects_frame(["a2020", "b2021"], [1.0, 2.0], [0.1, 0.2], [10, 10])
+    body = Body(("prp", "aga_male", "hair_density", "control"), eff, NO_EXCLUSIONS, "MD", None,
+                note="tau2 estimator SJ did not converge")
+    row = summary_row(body, STUDIES, method="SJ", knha=True, level=95.0)
+    assert row["k"] == 2 and row["k_studies"] == 2 and math.isnan(row["estimate"])
+    assert row["certainty"] == "not assessable"
+    assert row["downgrades"] == "not pooled: tau2 estimator SJ did not converge"
+
+
+def test_arms_of_one_study_are_flagged_and_counted_as_one_study():
+    eff = effects_frame(["d2023", "d2023"], [10.0, 30.0], [4.0, 9.0], [3, 2])
+    fit = fit_body(eff, method="REML", knha=True, level=95.0)
+    row = summary_row(Body(("prp", "aga_male", "hair_density", "baseline"), eff, NO_EXCLUSIONS,
+                           "MC", fit), STUDIES, method="REML", knha=True, level=95.0)
+    assert row["k"] == 2 and row["k_studies"] == 1
+    assert "rests on one study" in row["flags"] and "k counts arms" in row["flags"]
