@@ -7,6 +7,7 @@ Rows are numbered as in the file: the header is line 1, so the first data row is
 
 from __future__ import annotations
 
+import csv
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -45,28 +46,52 @@ def read_effect_input(path: str | Path) -> pd.DataFrame:
     if not path.is_file():
         raise DataError("file not found", file=str(path))
     try:
-        raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        names = _header(path)
+        frame = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, na_values=[""])
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataError(f"not a readable UTF-8 CSV table ({exc})".splitlines()[0], file=str(path))
-    names = [str(c).strip() for c in raw.iloc[0]]
     for position, name in enumerate(names, start=1):
         if not name or names.count(name) > 1:
             raise DataError("duplicate or empty column name", file=str(path), row=1,
                             field=name or f"column {position}")
-    frame = raw.iloc[1:].reset_index(drop=True)
     frame.columns = names
     return _numbers_where_clean(frame)
+
+
+def _header(path: Path) -> list[str]:
+    """The header row's names, stripped (pandas would silently rename duplicates)."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        names = next(csv.reader(handle), None)
+    if names is None:
+        raise pd.errors.EmptyDataError("no header row")
+    return [name.strip() for name in names]
+
+
+def _parse_filled(text: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
+    """(non-empty mask, parsed numbers) when every non-empty cell of ``text`` is a number
+    (surrounding spaces allowed); None otherwise."""
+    for cells in (text, text.str.strip()):
+        filled = (cells != "").to_numpy()
+        try:
+            return filled, pd.to_numeric(cells[filled])
+        except (ValueError, TypeError):
+            continue
+    return None
 
 
 def _numbers_where_clean(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns whose every non-empty cell is a number become numeric (integers stay integers)."""
     for column in frame.columns:
-        values = pd.to_numeric(frame[column].str.strip().replace("", np.nan), errors="coerce")
-        filled = frame[column].str.strip() != ""
-        if not filled.any() or values[filled].isna().any():
+        if frame[column].dtype.kind in "iuf":
+            continue  # already parsed by the CSV reader
+        parsed = _parse_filled(frame[column].fillna("").astype(str))
+        if parsed is None or not parsed[0].any():
             continue
-        integral = ~frame[column].str.contains(r"[.eE]", regex=True) & (values.dropna() % 1 == 0).all()
-        frame[column] = values.astype("Int64") if integral.all() else values.astype(float)
+        filled, numbers = parsed
+        values = np.full(len(frame), np.nan)
+        values[filled] = numbers.to_numpy(dtype=float)
+        integral = pd.api.types.is_integer_dtype(numbers)
+        frame[column] = pd.Series(values, index=frame.index).astype("Int64" if integral else float)
     return frame
 
 

@@ -127,10 +127,16 @@ def test_read_effect_input_empty_file(tmp_path):
         read_effect_input(_write(tmp_path, ""))
 
 
+def test_read_effect_input_parses_padded_numbers_and_blanks(tmp_path):
+    frame = read_effect_input(_write(tmp_path, "xi,ni,note\n 3 ,10, a\n,12,\n 4,,b\n"))
+    assert frame["xi"].tolist()[0] == 3 and frame["xi"].isna().tolist() == [False, True, False]
+    assert pd.api.types.is_numeric_dtype(frame["ni"]) and not pd.api.types.is_numeric_dtype(frame["note"])
+
+
 def test_read_effect_input_keeps_integers_and_text(tmp_path):
     frame = read_effect_input(_write(tmp_path, "study,n1i,m1i\nA,10,1.5\nB,12,\n"))
     assert frame["study"].tolist() == ["A", "B"]
-    assert str(frame["n1i"].dtype) == "Int64"
+    assert pd.api.types.is_integer_dtype(frame["n1i"])
     assert math.isnan(frame.loc[1, "m1i"])
 
 
