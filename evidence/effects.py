@@ -33,7 +33,7 @@ COMPANIONS = {"ai": ("bi", "n1i"), "ci": ("di", "n2i"), "xi": ("mi", "ni")}
 def read_effect_input(path: str | Path) -> pd.DataFrame:
     """Read a CSV with metafor's column names.
 
-    Columns whose every non-empty cell is a number become numeric (integers stay integers);
+    Columns whose every non-empty cell is a number become numeric (blank cells NaN);
     other columns stay text, so :func:`compute_effects` can name a bad cell's row and column.
 
     Raises
@@ -781,6 +781,17 @@ def _effect_row(c: Candidate, measure: str, comparison: str, outcome: str, ri: f
             "outcome_ids": ";".join(c.first.ids + c.second.ids)}
 
 
+def _study_results(study: dict, records: list[dict], comparison: str, timepoint) -> list[tuple]:
+    """(rows, Candidate | reason | None) for one study: one pairing per arm for ``baseline``."""
+    if comparison != "baseline":
+        return [(records, _guarded(_control_candidate, study, records, comparison, timepoint))]
+    arms: dict[str, list[dict]] = {}
+    for row in records:
+        if _text(row, "arm_role") in ("intervention", "single"):
+            arms.setdefault(_text(row, "arm"), []).append(row)
+    return [(rows, _guarded(_baseline_candidate, study, rows, timepoint)) for rows in arms.values()]
+
+
 def _candidates(rows: pd.DataFrame, studies: dict[str, dict], comparison: str, timepoint,
                 family: str | None) -> tuple[list[Candidate], list[dict]]:
     """Usable pairings and excluded rows (with reasons) across all studies."""
@@ -791,16 +802,7 @@ def _candidates(rows: pd.DataFrame, studies: dict[str, dict], comparison: str, t
     for study_id in sorted(by_study):
         study = studies.get(study_id, {"study_id": study_id})
         records = [r for r in by_study[study_id] if _family_ok(r, study, family)]
-        if comparison == "baseline":
-            units = {}
-            for r in records:
-                if _text(r, "arm_role") in ("intervention", "single"):
-                    units.setdefault(_text(r, "arm"), []).append(r)
-            results = [(arm_rows, _guarded(_baseline_candidate, study, arm_rows, timepoint))
-                       for arm_rows in units.values()]
-        else:
-            results = [(records, _guarded(_control_candidate, study, records, comparison, timepoint))]
-        for used, result in results:
+        for used, result in _study_results(study, records, comparison, timepoint):
             if isinstance(result, Candidate):
                 found.append(result)
             elif isinstance(result, str):
