@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 from typing import Iterable, Sequence
 
@@ -71,6 +72,8 @@ _NOTICE_PATTERNS = {
                           r"|re:|letter to the editor regarding|authors? reply)"
                           r"|\bauthors? reply\b|\breply to\b"),
 }
+_NOTICE_WORDS = re.compile(r"errat|correct|corrig|addend|retract|withdraw|concern|comment|repl"
+                           r"|respon|^re:|letter")
 _PUBTYPE_KIND = {"erratum": "erratum", "published erratum": "erratum",
                  "retraction notice": "retraction", "retraction of publication": "retraction",
                  "comment": "comment", "letter": "", "preprint": "preprint"}
@@ -119,9 +122,14 @@ def standardize_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _map_unique(series: pd.Series, func) -> pd.Series:
     """Apply ``func`` once per distinct value (exports repeat journals, years, authors)."""
-    uniques = pd.unique(series)
+    uniques = list(dict.fromkeys(series.tolist()))
     lookup = dict(zip(uniques, map(func, uniques)))
-    return series.map(lookup)
+    return pd.Series([lookup[v] for v in series.tolist()], index=series.index, dtype=object)
+
+
+@lru_cache(maxsize=None)
+def _preprint_journal(journal: str) -> bool:
+    return bool(_PREPRINT.search(journal))
 
 
 def notice_kind(title: str, publication_types: str = "", journal: str = "", doi: str = "") -> str:
@@ -129,14 +137,16 @@ def notice_kind(title: str, publication_types: str = "", journal: str = "", doi:
 
     Publication types (PubMed) win; otherwise the normalised title and journal decide.
     """
-    for ptype in (p.strip().casefold() for p in publication_types.split(";")):
-        kind = _PUBTYPE_KIND.get(ptype)
-        if kind:
-            return kind
-    for kind, pattern in _NOTICE_PATTERNS.items():
-        if pattern.search(title):
-            return kind
-    if _PREPRINT.search(journal) or doi.startswith(_PREPRINT_DOI):
+    if publication_types:
+        for ptype in (p.strip().casefold() for p in publication_types.split(";")):
+            kind = _PUBTYPE_KIND.get(ptype)
+            if kind:
+                return kind
+    if _NOTICE_WORDS.search(title):
+        for kind, pattern in _NOTICE_PATTERNS.items():
+            if pattern.search(title):
+                return kind
+    if doi.startswith(_PREPRINT_DOI) or (journal and _preprint_journal(journal)):
         return "preprint"
     return ""
 
@@ -159,7 +169,6 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     out["volume"] = _map_unique(volume, nz.normalize_volume)
     out["page"] = _map_unique(pages, nz.first_page).str.lstrip("abcdefghijklmnopqrstuvwxyz")
     out["doi"] = _map_unique(raw["doi"], nz.normalize_doi)
-    out["doi_prefix"] = out["doi"].str.split("/", n=1).str[0]
     out["pmid"] = raw["pmid"].str.extract(r"(\d+)", expand=False).fillna("")
     out["abstract"] = (raw["abstract"].str.slice(0, 400).str.lower()
                        .str.replace(r"[^0-9a-z]+", "", regex=True).str.slice(0, 300))
@@ -243,7 +252,7 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
     cols = {name: prep[name].to_numpy() for name in
             ("tkey", "authors", "first_author", "abstract", "year", "volume", "page", "doi",
-             "doi_prefix", "pmid", "journal", "kind", "numbers")}
+             "pmid", "journal", "kind", "numbers")}
     out = pairs.copy()
     out["title"] = [_ratio_or_nan(x, y) for x, y in zip(cols["tkey"][a], cols["tkey"][b])]
     out["title_prefix"] = [bool(x and y) and (x.startswith(y) or y.startswith(x))
@@ -256,7 +265,7 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     out["abstract"] = [_ratio_or_nan(x, y) for x, y in zip(cols["abstract"][a], cols["abstract"][b])]
     ya, yb = cols["year"][a], cols["year"][b]
     out["year_gap"] = np.where((ya > 0) & (yb > 0), np.abs(ya - yb), np.nan)
-    for name in ("volume", "page", "doi", "doi_prefix", "pmid", "kind", "numbers"):
+    for name in ("volume", "page", "doi", "pmid", "kind", "numbers"):
         out[name] = _compare(cols[name], a, b)
     out["journal"] = [nz.journals_compatible(x, y)
                       for x, y in zip(cols["journal"][a], cols["journal"][b])]
@@ -281,9 +290,9 @@ def decide_pair(f: dict) -> tuple[str, str]:
     if f["pmid"] == 0:
         return "distinct", "different PMIDs"
     if f["doi"] == 0:
-        if f["doi_prefix"] == 1 and _identical_citation(f):
+        if _identical_citation(f):
             return "merge", ("different DOIs but identical title, authors, year, volume and "
-                             "pages, same registrant (a re-registered DOI alias)")
+                             "first page: one DOI is an alias or an error")
         return "distinct", "different DOIs"
     kind_a, kind_b = f["kinds"].split("/")
     if kind_a != kind_b:
@@ -299,6 +308,9 @@ def decide_pair(f: dict) -> tuple[str, str]:
             return "merge", "same identifier, titles agree"
         if f["title_prefix"] and f["year_gap"] == 0:
             return "merge", "same identifier; one title is the other's main title"
+        if f["page"] == 1 and f["volume"] != 0 and f["year_gap"] == 0 and f["title"] >= 80 \
+                and f["authors"] >= 90:
+            return "merge", "same identifier, year, volume and pages; the titles are worded differently"
         return "review", "same identifier but different titles"
     return _decide_on_content(f)
 
@@ -323,7 +335,10 @@ def _conflicts(f: dict) -> list[str]:
         found.append("volumes differ")
     if f["page"] == 0:
         found.append("pages differ")
-    if not np.isnan(f["authors"]) and f["authors"] < 50 and f["first_author"] != 1:
+    same_citation = (f["title"] >= 98 and f["page"] == 1 and f["volume"] == 1
+                     and f["year_gap"] == 0)
+    if not np.isnan(f["authors"]) and f["authors"] < 50 and f["first_author"] != 1 \
+            and not same_citation:  # group names and swapped name order, same citation
         found.append("authors differ")
     if f["numbers"] == 0:
         found.append("numbers in the titles differ (parts, doses, years)")

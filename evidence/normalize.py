@@ -90,7 +90,8 @@ _TITLE_NOTE = re.compile(
     r"\.?\s*\[(?:erratum appears|comment (?:in|on)|retraction (?:in|of)|retracted|update (?:in|of)"
     r"|corrected and republished|republished|published erratum|see comment|summary for patients)"
     r".*$", re.IGNORECASE | re.DOTALL)
-_SPELLING_NOTE = re.compile(r"\s*\[correction of [^\]]*\]", re.IGNORECASE)
+_SPELLING_NOTE = re.compile(r"\s*\[(?:correction of [^\]]*|review|\d+ refs?|editorial)\]"
+                            r"|\s*\((?:provisional|structured) abstract\)", re.IGNORECASE)
 _WOS_CORRECTION = re.compile(r"\s*\(vol\.?\s*\d+\w*,\s*pg\.?\s*\w+,\s*\d{4}\)\s*\.?\s*$",
                              re.IGNORECASE)
 
@@ -117,7 +118,7 @@ def strip_title_notes(title: str) -> str:
     as ``[correction of …]``; Web of Science marks a correction notice with a trailing
     ``(vol 142, pg 310, 2003)`` (see :func:`is_correction_notice`).
     """
-    if "[" in title:
+    if "[" in title or "abstract)" in title:
         title = _SPELLING_NOTE.sub("", _TITLE_NOTE.sub("", title))
     return _WOS_CORRECTION.sub("", title) if "(vol" in title.lower() else title
 
@@ -328,16 +329,27 @@ def split_authors(raw: object) -> list[tuple[str, str]]:
 _NOT_LETTER = re.compile(r"[^a-z]+")
 
 
+_ASCII_NON_LETTERS = str.maketrans("", "", "".join(chr(c) for c in range(128)
+                                                   if not chr(c).isalpha()))
+
+
 def _letters(text: str) -> str:
+    if text.isascii():
+        return text.lower().translate(_ASCII_NON_LETTERS)
     return _NOT_LETTER.sub("", fold(text))
 
 
 def author_key(raw: object) -> tuple[str, str]:
-    """``(first author's surname, all surnames and initials as one letter string)``."""
-    authors = split_authors(raw)
-    if not authors:
+    """``(first author's surname, every surname + first initial as one letter string)``.
+
+    ``"Zuna, R. E. and Wang, S. S."``, ``"Zuna RE, Wang SS"`` and ``"ZunaR.E.WangS.S."`` all
+    give ``("zuna", "zunarwangs")``.
+    """
+    names = parse_author_names(raw)
+    if not names:
         return "", ""
-    return authors[0][0], "".join(s + i[:1] for s, i in authors)
+    parts = [_letters(s) + _letters(g.lstrip(" .-")[:1]) for s, g in names]
+    return _letters(names[0][0]), "".join(parts)
 
 
 _ROMAN = frozenset({"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"})
