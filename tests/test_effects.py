@@ -547,3 +547,24 @@ def test_ragged_row_is_a_one_line_error(tmp_path):
 def test_ri_option_is_ignored_by_measures_without_ri():
     frame = pd.DataFrame({"xi": [3], "ni": [10]})
     assert list(compute_effects(frame, "PLO", ri=0.5).columns) == ["xi", "ni", "yi", "vi"]
+
+
+def test_sd_from_t_based_ci_in_coded_rows(coded):
+    """Hand calculation: 95% CI 150–170 with n = 20 → SD = √20·20/(2·t(0.975, 19))."""
+    from scipy.stats import t as student
+    outcomes, studies = coded
+    at = outcomes.index[outcomes["outcome_id"] == "par2020-00"][0]
+    outcomes.loc[at, ["sd", "ci_low", "ci_high", "ci_level"]] = [np.nan, 150.0, 170.0, 95.0]
+    par = _by_study(from_outcomes(outcomes, studies, outcome="hair_density", comparison="control"))["par2020"]
+    sd = math.sqrt(20) * 20 / (2 * student.ppf(0.975, 19))
+    assert par["vi"] == pytest.approx(sd ** 2 / 20 + 625 / 18, rel=1e-12)
+    assert "t(19 df) quantile" in par["derivation"]
+
+
+def test_impossible_quartiles_become_an_exclusion_reason(coded):
+    outcomes, studies = coded
+    at = outcomes.index[outcomes["outcome_id"] == "iqr2022-18"][0]
+    outcomes.loc[at, "q1"] = 130.0  # above the median
+    table = from_outcomes(outcomes, studies, outcome="hair_density", comparison="baseline", intervention_family="prp")
+    reasons = dict(zip(table.excluded["study_id"], table.excluded["reason"]))
+    assert reasons["iqr2022"].startswith("cannot derive mean/SD from the coded values (median:")
