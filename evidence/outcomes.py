@@ -54,6 +54,7 @@ OUTCOMES = (
     "hair_density", "hair_count", "terminal_hair_density", "hair_diameter", "anagen_pct",
     "telogen_pct", "salt_score", "salt_improvement_pct", "responders", "complete_regrowth",
     "hair_regrowth", "relapse", "negative_pull_test", "patient_reported_improvement",
+    "patient_reported_coarser_hair", "patient_satisfaction",
     "global_assessment", "hair_growth_rate", "hair_shedding_count", "vas_score",
     "hair_loss_improvement",
 )

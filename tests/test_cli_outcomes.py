@@ -99,7 +99,7 @@ def test_add_from_file_appends_to_the_copy(runner, tables, tmp_path):
     pd.DataFrame([new_row()]).to_csv(source, index=False)
     result = runner.invoke(app, ["outcomes", "add", "--from", str(source), "--data-dir", str(tables)])
     assert result.exit_code == 0, result.output
-    assert oc.load_outcomes(tables / "outcomes.csv")["outcome_id"].iloc[-1] == "wan2025-03"
+    assert oc.load_outcomes(tables / "outcomes.csv")["outcome_id"].iloc[-1] == "wan2025-04"
 
 
 def test_add_from_bad_file_names_its_line_and_writes_nothing(runner, tables, tmp_path):
@@ -118,7 +118,7 @@ def test_add_interactive_appends_after_confirmation(runner, tables):
     result = runner.invoke(app, ["outcomes", "add", "--data-dir", str(tables)], input=text)
     assert result.exit_code == 0, result.output
     added = oc.load_outcomes(tables / "outcomes.csv").iloc[-1]
-    assert (added["outcome_id"], added["n"], added["change_sd"]) == ("wan2025-03", 16.0, 6.5)
+    assert (added["outcome_id"], added["n"], added["change_sd"]) == ("wan2025-04", 16.0, 6.5)
     assert "n: not a number" in result.stderr
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 import shutil
 from pathlib import Path
 
@@ -309,7 +308,7 @@ def test_append_adds_rows_keeps_existing_bytes_and_assigns_ids(tables):
     after = path.read_bytes()
     assert after.startswith(before)
     frame = oc.load_outcomes(path)
-    assert list(frame["outcome_id"].tail(2)) == ["wan2025-03", "wan2025-04"]
+    assert list(frame["outcome_id"].tail(2)) == ["wan2025-04", "wan2025-05"]
     assert frame["change_sd"].iloc[-1] == 6.5
 
 
