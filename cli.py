@@ -590,10 +590,12 @@ def outcomes_list(
     fmt: OutputFormat = FormatOpt,
 ) -> None:
     """List coded outcome rows (empty cells = not reported by the source)."""
-    from evidence.outcomes import LIST_COLUMNS, list_outcomes, table_paths
-    columns = LIST_COLUMNS if fmt is OutputFormat.table and not all_columns else None
-    rows_ = list_outcomes(study, outcome or None, path=table_paths(file, data_dir)["outcomes"], columns=columns)
-    emit(out, rows_, fmt, title="Coded outcomes")
+    from evidence.outcomes import LIST_COLUMNS, list_outcomes, not_available_messages, table_paths
+    rows_ = list_outcomes(study, outcome or None, path=table_paths(file, data_dir)["outcomes"])
+    for message in not_available_messages(rows_):
+        err.print(message, markup=False, highlight=False)
+    shown = rows_.loc[:, list(LIST_COLUMNS)] if fmt is OutputFormat.table and not all_columns else rows_
+    emit(out, shown, fmt, title="Coded outcomes")
 
 
 @outcomes_app.command("add")

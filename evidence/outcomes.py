@@ -605,6 +605,12 @@ def list_outcomes(study: str | None = None, outcomes: str | Sequence[str] | None
     return frame.loc[:, list(columns or OUTCOME_COLUMNS)].reset_index(drop=True)
 
 
+def not_available_messages(rows: pd.DataFrame) -> list[str]:
+    """One line per row without any number (``not_reported=all``), saying so and why."""
+    return [f"{r['outcome_id']}: no numbers (not_reported=all): {r['notes']}"
+            for r in _records(rows) if r["not_reported"] == "all"]
+
+
 # ----------------------------------------------------------------------------- appending
 
 
