@@ -302,7 +302,7 @@ def read_effects(path: str | Path) -> pd.DataFrame:
     if not path.exists():
         raise DataError("file not found", file=str(path))
     try:
-        frame = pd.read_csv(path, skipinitialspace=True)
+        frame = pd.read_csv(path, skipinitialspace=True, encoding="utf-8-sig")  # spreadsheet BOMs
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise DataError(f"cannot read as CSV: {str(exc).splitlines()[0]}", file=str(path)) from None
     frame.columns = [str(c).strip() for c in frame.columns]

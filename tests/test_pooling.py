@@ -174,3 +174,10 @@ def test_tau2_ci_upper_bound_at_the_search_limit_is_noted():
     assert fit.tau2_ci_high == pytest.approx(max(100.0, 10 * fit.tau2))  # metafor: ">4150"
     assert any("end of the search range" in n for n in fit.notes)
     assert not pool(dataset("bcg")["yi"], dataset("bcg")["vi"]).notes
+
+
+def test_read_effects_accepts_a_spreadsheet_bom(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes("\ufeffstudy,yi,vi\nA,0.1,0.04\nB,0.3,0.05\n".encode("utf-8"))
+    fit = pool_frame(read_effects(path), method="DL", file=str(path))
+    assert fit.labels == ("A", "B") and fit.k == 2
