@@ -559,15 +559,42 @@ def check_tables(studies_path: str | Path | None = None, outcomes_path: str | Pa
     estimate, p outside (0, 1], q1 ≤ median ≤ q3, min ≤ median ≤ max), unit mismatches of one
     outcome (error within a study, warning across studies), missing provenance, and that every
     number of a row is written in its quote unless its column is named in ``derivation``.
+    Outcome rows of a study that has rows in ``arms.csv`` must name one of its arms, with the
+    same ``arm_role`` and ``intervention_family``.
     """
     paths = {kind: Path(p) if p is not None else data_file(SPECS[kind].filename) for kind, p in
              (("studies", studies_path), ("outcomes", outcomes_path), ("arms", arms_path),
               ("meta", meta_path))}
     problems, studies = _check_one("studies", paths["studies"], None)
     study_ids = set(studies["study_id"]) if studies is not None else None
+    frames = {}
     for kind in ("arms", "outcomes", "meta"):
-        problems += _check_one(kind, paths[kind], study_ids)[0]
+        found, frames[kind] = _check_one(kind, paths[kind], study_ids)
+        problems += found
+    if frames["arms"] is not None and frames["outcomes"] is not None:
+        problems += _check_arm_links(frames["outcomes"], frames["arms"], str(paths["outcomes"]))
     return problems
+
+
+def _check_arm_links(outcomes: pd.DataFrame, arms: pd.DataFrame, file: str) -> list[Problem]:
+    """Outcome rows whose study lists its arms in arms.csv must match one of those arms."""
+    out = _Collector(file)
+    known = {(r["study_id"], r["arm"]): r for r in _records(arms)}
+    studies_with_arms = {study for study, _ in known}
+    for index, row in enumerate(_records(outcomes)):
+        if row["study_id"] not in studies_with_arms:
+            continue
+        arm = known.get((row["study_id"], row["arm"]))
+        if arm is None:
+            valid = sorted(a for s, a in known if s == row["study_id"])
+            out.add(index, "arm", f"arm {row['arm']!r} is not an arm of {row['study_id']} in arms.csv "
+                                  f"({', '.join(valid)})")
+            continue
+        for column in ("arm_role", "intervention_family"):
+            if row[column] != arm[column]:
+                out.add(index, column, f"{row[column]!r} differs from {arm[column]!r} given for this arm "
+                                       "in arms.csv")
+    return out.items
 
 
 def errors_only(problems: Iterable[Problem]) -> list[Problem]:

@@ -424,3 +424,13 @@ def test_number_in_quote_finds_any_printed_decimal(units, decimals):
     assert oc.number_in_quote(value, f"mean ({printed} hairs) reported")
     if printed.startswith("0."):
         assert oc.number_in_quote(value, f"p < {printed[1:]}")
+
+
+def test_outcome_arm_must_be_an_arm_listed_in_arms_csv(tables):
+    path = tables / "outcomes.csv"
+    line = edit(path, "outcome_id", "kapoor2020-01", arm="PRP-high")
+    assert (f"{path}:{line}:arm: arm 'PRP-high' is not an arm of kapoor2020 in arms.csv "
+            "(PRP, triamcinolone)") in error_lines(tables)
+    line = edit(path, "outcome_id", "kapoor2020-02", arm_role="intervention")
+    assert (f"{path}:{line}:arm_role: 'intervention' differs from 'control' given for this arm in "
+            "arms.csv") in error_lines(tables)
