@@ -434,3 +434,32 @@ def test_outcome_arm_must_be_an_arm_listed_in_arms_csv(tables):
     line = edit(path, "outcome_id", "kapoor2020-02", arm_role="intervention")
     assert (f"{path}:{line}:arm_role: 'intervention' differs from 'control' given for this arm in "
             "arms.csv") in error_lines(tables)
+
+
+@pytest.mark.parametrize("key, changes, column, message", [
+    ("wan2025-02", {"outcome_id": "wan2025-01"}, "outcome_id", "duplicate id 'wan2025-01' (first on line {first})"),
+    ("wan2025-02", {"outcome_id": "wan-2"}, "outcome_id", "'wan-2' is not '<study_id>-<nn>'"),
+    ("wan2025-01", {"se": "-1", "derivation": "se: test"}, "se", "impossible value -1: must not be negative"),
+    ("wan2025-01", {"ci_low": "30", "derivation": "ci_low: test"}, "ci_high", "a CI needs both ci_low and ci_high"),
+    ("wan2025-01", {"ci_level": "195"}, "ci_level", "impossible value 195: a CI level lies in (0, 100)"),
+    ("wan2025-01", {"p_operator": "<"}, "p_operator", "p_operator given without a p_value"),
+    ("wan2025-01", {"not_reported": "mean;variance"}, "not_reported",
+     "'variance' is not a statistic column (" + ", ".join(oc.OUTCOME_STATS) + ") or 'all'"),
+    ("wan2025-01", {"not_reported": "change_sd"}, "change_sd", "change_sd is listed as not reported but has a value"),
+])
+def test_more_outcome_rules(tables, key, changes, column, message):
+    path = tables / "outcomes.csv"
+    first = edit(path, "outcome_id", "wan2025-01")
+    line = edit(path, "outcome_id", key, **changes)
+    assert f"{path}:{line}:{column}: {message.format(first=first)}" in error_lines(tables)
+
+
+def test_study_without_rob_reason_and_unknown_column(tables):
+    path = tables / "studies.csv"
+    line = edit(path, "study_id", "wan2025", rob_reason="")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame["colour"] = ""
+    frame.to_csv(path, index=False)
+    found = error_lines(tables)
+    assert f"{path}:{line}:rob_reason: a risk-of-bias judgement needs a reason" in found
+    assert f"{path}:1:colour: unknown column (see data/README.md)" in found
