@@ -167,7 +167,9 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     volume = raw["volume"].where(raw["volume"].str.strip() != "", cited.str[0])
     pages = raw["pages"].where(raw["pages"].str.strip() != "", cited.str[1])
     out["volume"] = _map_unique(volume, nz.normalize_volume)
-    out["page"] = _map_unique(pages, nz.first_page).str.lstrip("abcdefghijklmnopqrstuvwxyz")
+    page = _map_unique(pages, nz.first_page).str.lstrip("abcdefghijklmnopqrstuvwxyz")
+    year_text = out["year"].astype(int).astype(str)
+    out["page"] = page.where(page != year_text, "")  # "pages" that are the year: junk
     out["doi"] = _map_unique(raw["doi"], nz.normalize_doi)
     out["pmid"] = raw["pmid"].str.extract(r"(\d+)", expand=False).fillna("")
     out["abstract"] = (raw["abstract"].str.slice(0, 400).str.lower()
@@ -267,13 +269,23 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     out["year_gap"] = np.where((ya > 0) & (yb > 0), np.abs(ya - yb), np.nan)
     for name in ("volume", "page", "doi", "pmid", "kind", "numbers"):
         out[name] = _compare(cols[name], a, b)
+    out.loc[_article_number_vs_range(cols["page"], a, b), "page"] = np.nan
     out["journal"] = [nz.journals_compatible(x, y)
                       for x, y in zip(cols["journal"][a], cols["journal"][b])]
     conference = prep["conference"].to_numpy()
     out["conference_mix"] = conference[a] != conference[b]
+    out["conference_any"] = conference[a] | conference[b]
     out["journal_both"] = (cols["journal"][a] != "") & (cols["journal"][b] != "")
     out["kinds"] = [f"{x}/{y}" for x, y in zip(cols["kind"][a], cols["kind"][b])]
     return out
+
+
+def _article_number_vs_range(pages: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """True where one side is an article number (``e1002282``) and the other page 1 of it."""
+    left, right = pages[a], pages[b]
+    one = (left == "1") | (right == "1")
+    long_number = np.array([max(len(x), len(y)) >= 5 for x, y in zip(left, right)], dtype=bool)
+    return one & long_number
 
 
 def _compare(values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -357,6 +369,12 @@ def _decide_on_content(f: dict) -> tuple[str, str]:
     if f["title_prefix"] and f["authors"] >= 90 and f["page"] == 1 and f["volume"] == 1 \
             and f["year_gap"] == 0:
         return "merge", "one title is the other's main title; authors, volume and pages agree"
+    same_place = (f["page"] == 1 and f["volume"] == 1 and f["year_gap"] == 0
+                  and bool(f["journal"]))
+    if same_place and f["title"] >= 98 and (f["title_len"] >= 30 or f["journal_both"]):
+        return "merge", "identical title, year, volume and first page (author names written differently)"
+    if same_place and f["title"] >= 70 and f["authors"] >= 90 and not f["conference_any"]:
+        return "merge", "same authors, year, volume and first page; the title is translated or reworded"
     if not _title_close(f, 80):
         return "distinct", "titles differ"
     conflicts = _conflicts(f)
