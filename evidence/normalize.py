@@ -91,7 +91,8 @@ _TITLE_NOTE = re.compile(
     r"|corrected and republished|republished|published erratum|see comment|summary for patients)"
     r".*$", re.IGNORECASE | re.DOTALL)
 _SPELLING_NOTE = re.compile(r"\s*\[(?:correction of [^\]]*|review|\d+ refs?|editorial)\]"
-                            r"|\s*\((?:provisional|structured) abstract\)", re.IGNORECASE)
+                            r"|\s*\((?:provisional|structured) abstract\)|\s*\(multiple letters\)"
+                            r"|\s*\[\d{1,2}\]\s*$|\.\.\.\s+[A-Z][^.]*\.\s+\d{4}\b.*$", re.IGNORECASE)
 _WOS_CORRECTION = re.compile(r"\s*\(vol\.?\s*\d+\w*,\s*pg\.?\s*\w+,\s*\d{4}\)\s*\.?\s*$",
                              re.IGNORECASE)
 
@@ -118,7 +119,7 @@ def strip_title_notes(title: str) -> str:
     as ``[correction of …]``; Web of Science marks a correction notice with a trailing
     ``(vol 142, pg 310, 2003)`` (see :func:`is_correction_notice`).
     """
-    if "[" in title or "abstract)" in title:
+    if "[" in title or ")" in title or "..." in title:
         title = _SPELLING_NOTE.sub("", _TITLE_NOTE.sub("", title))
     return _WOS_CORRECTION.sub("", title) if "(vol" in title.lower() else title
 

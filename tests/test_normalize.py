@@ -141,3 +141,26 @@ def test_year(raw, expected):
 
 def test_volume_keeps_the_leading_number():
     assert nz.normalize_volume("88 Suppl 1") == "88" and nz.normalize_volume("1)") == "1"
+
+
+def test_letter_and_review_annotations_are_not_part_of_the_title():
+    assert nz.normalize_title("HUS with streptococcus (multiple letters) [1]") == \
+        "hus with streptococcus"
+    assert nz.normalize_title("HPV testing: a summary. [Review] [31 refs]") == \
+        "hpv testing a summary"
+    assert nz.normalize_title("More on eculizumab... N Engl J Med. 2009 Jan 29;360(5):544-6") == \
+        "more on eculizumab"
+
+
+def test_vernacular_title_line_and_trailing_language_are_dropped():
+    assert nz.normalize_title("Protein kinases in mitochondria. Polish\nKinazy bialkowe") == \
+        "protein kinases in mitochondria"
+    assert nz.normalize_title("Donor heart preservation. Japanese") == "donor heart preservation"
+    assert nz.normalize_title("Written in Spanish") == "written in spanish"
+
+
+def test_embase_journal_field_carries_volume_and_pages():
+    assert nz.journal_citation("European Journal of Pharmacology.608 (1-3) ()(pp 32-41) 2009.") == \
+        ("608", "32-41")
+    assert nz.journal_citation("Soins.Psychiatrie.(88) ()(pp 10-13) 1988.") == ("", "10-13")
+    assert nz.journal_citation("Eur J Pharmacol") == ("", "")
