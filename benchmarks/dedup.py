@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import random
 import re
 import resource
@@ -56,10 +57,10 @@ def run_set(name: str) -> dict:
     from evidence.dedup import find_duplicates
 
     score = _score_module()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     frame = score.load_records(name)
     result = find_duplicates(frame)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = _peak_mb()
     gold = score.load_gold(name)
     ours = score.score_clusters(gold, dict(zip(result.ids, result.labels)))
@@ -68,7 +69,7 @@ def run_set(name: str) -> dict:
     base = baseline_labels(base_frame)
     base_time = time.perf_counter() - start
     base_score = score.score_clusters(gold, dict(zip(base_frame["ID"], base)))
-    return {"name": name, "n": len(frame), "time": elapsed, "peak_mb": peak,
+    return {"name": name, "n": len(frame), "time": elapsed, "cpu": cpu, "peak_mb": peak,
             "removal": ours["removal"], "impure": ours["impure_pred_clusters"],
             "base_removal": base_score["removal"], "base_time": base_time,
             "false_merges": false_merges(frame, gold, result),
@@ -77,6 +78,9 @@ def run_set(name: str) -> dict:
 
 def false_merges(frame, gold: dict, result) -> list[dict]:
     """Predicted clusters holding more than one gold work, with a label-error assessment."""
+    from evidence.dedup import prepare
+
+    prep = prepare(frame).set_index("ID")
     rows = frame.set_index("ID")
     groups: dict[str, list[str]] = {}
     for ident, label in zip(result.ids, result.labels):
@@ -85,34 +89,49 @@ def false_merges(frame, gold: dict, result) -> list[dict]:
     for members in groups.values():
         if len({gold[m] for m in members}) < 2:
             continue
-        records = [rows.loc[m] for m in members]
         found.append({"ids": members, "gold": [gold[m] for m in members],
-                      "titles": [str(r.get("title", "")) for r in records],
-                      "argument": label_error_argument(records)})
+                      "titles": [str(rows.loc[m].get("title", "")) for m in members],
+                      "cites": [_citation(rows.loc[m]) for m in members],
+                      "argument": label_error_argument([prep.loc[m] for m in members])})
     return found
 
 
-def _field(record, name: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", str(record.get(name, "")).lower())
+def _citation(row) -> str:
+    parts = [str(row.get(k, "")) for k in ("author", "year", "journal", "volume", "pages")]
+    return " | ".join(p[:60] for p in parts)
 
 
-def label_error_argument(records) -> str:
-    """Why the gold label may be wrong (every bibliographic field agrees), or why not."""
-    fields = [f for f in ("title", "author", "year", "volume", "pages") if f in records[0].index]
-    same = [f for f in fields if len({_field(r, f) for r in records}) == 1]
-    differ = [f for f in fields if f not in same]
-    if not differ:
-        return ("LABEL ERROR (argued): " + ", ".join(same) +
-                " are identical in every record, so the gold split cannot be justified "
-                "from the bibliographic data")
-    return f"REAL FALSE MERGE: {', '.join(differ)} differ (same: {', '.join(same) or 'none'})"
+def label_error_argument(norm) -> str:
+    """Whether the merged records agree on everything that locates a publication.
+
+    ``norm`` are rows of :func:`evidence.dedup.prepare`.  Same first author and author list
+    (>= 90 %), year, volume and first page is the argument that the gold split is a label
+    error (two works cannot start on the same page of the same volume); otherwise it is a
+    real false merge and is reported as such.
+    """
+    from rapidfuzz import fuzz
+
+    first, *others = norm
+    checks = {
+        "authors": all(fuzz.ratio(first["authors"], o["authors"]) >= 90 for o in others),
+        "year": all(first["year"] == o["year"] > 0 for o in others),
+        "volume": all(first["volume"] == o["volume"] != "" for o in others),
+        "first page": all(first["page"] == o["page"] != "" for o in others),
+    }
+    title = min(fuzz.ratio(first["tkey"], o["tkey"]) for o in others)
+    if all(checks.values()):
+        return (f"LABEL ERROR (argued): same {', '.join(checks)}; titles {title:.0f}% alike "
+                "(translation or rewording of one article)")
+    failed = [k for k, ok in checks.items() if not ok]
+    return f"REAL FALSE MERGE: {', '.join(failed)} differ; titles {title:.0f}% alike"
 
 
 def print_set(res: dict) -> None:
     r, b = res["removal"], res["base_removal"]
     ratio = res["time"] / res["base_time"] if res["base_time"] else float("nan")
     print(f"{res['name']:<19} n={res['n']:>6}  precision={r['precision']:.4f}  "
-          f"recall={r['recall']:.4f}  false_merges={r['FP']}  time={res['time']:.2f}s  "
+          f"recall={r['recall']:.4f}  false_merges={r['FP']}  time={res['time']:.2f}s "
+          f"(cpu {res['cpu']:.2f}s)  "
           f"peak_mem={res['peak_mb']:.0f}MB  review_queue={res['review']}")
     print(f"{'':<19} baseline(exact title): precision={b['precision']:.4f}  "
           f"recall={b['recall']:.4f}  false_merges={b['FP']}  time={res['base_time']:.2f}s  "
@@ -122,8 +141,9 @@ def print_set(res: dict) -> None:
           f"{'met' if r['recall'] >= target else 'NOT met'}")
     for fm in res["false_merges"]:
         print(f"    false merge {fm['ids']} (gold clusters {fm['gold']}): {fm['argument']}")
-        for ident, title in zip(fm["ids"], fm["titles"]):
+        for ident, title, cite in zip(fm["ids"], fm["titles"], fm["cites"]):
             print(f"        {ident}: {title[:150]}")
+            print(f"        {'':<{len(ident)}}  {cite}")
 
 
 # ----------------------------------------------------------------------------- scaling
@@ -169,10 +189,11 @@ def run_scaling(n: int) -> dict:
     from evidence.dedup import find_duplicates
 
     frame = synthetic(n)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = find_duplicates(frame)
-    elapsed = time.perf_counter() - start
-    return {"n": n, "time": elapsed, "peak_mb": _peak_mb(), "pairs": len(result.pairs)}
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {"n": n, "time": elapsed, "cpu": cpu, "peak_mb": _peak_mb(),
+            "pairs": len(result.pairs)}
 
 
 def _in_fresh_process(func, arg):
@@ -191,8 +212,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{SHARED} not found: nothing to benchmark", file=sys.stderr)
         return 1
     names = args.sets.split(",") if args.sets else _score_module().list_datasets()
-    print("removal convention (../shared/dedup/score.py); time includes reading records.csv.gz;"
-          " each set in a fresh process (peak_mem = that process's max RSS)")
+    print("removal convention (../shared/dedup/score.py); time = wall clock including reading "
+          "records.csv.gz (cpu = process CPU time; the machine is shared); each set in a fresh "
+          "process (peak_mem = that process's max RSS)")
+    print(f"machine load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     total_fp = 0
     for name in names:
         res = _in_fresh_process(run_set, name)
@@ -203,8 +226,9 @@ def main(argv: list[str] | None = None) -> int:
         print("synthetic scaling (records perturbed from all sets; fresh process each):")
         for size in (int(s) for s in args.scale.split(",")):
             res = _in_fresh_process(run_scaling, size)
-            print(f"  n={res['n']:>8}  time={res['time']:.1f}s  "
-                  f"per_record={res['time'] / res['n'] * 1e6:.1f}us  "
+            print(f"  n={res['n']:>8}  time={res['time']:.1f}s (cpu {res['cpu']:.1f}s)  "
+                  f"per_record={res['time'] / res['n'] * 1e6:.1f}us "
+                  f"(cpu {res['cpu'] / res['n'] * 1e6:.1f}us)  "
                   f"peak_mem={res['peak_mb']:.0f}MB  candidate_pairs={res['pairs']}")
     return 0
 
