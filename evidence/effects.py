@@ -255,8 +255,12 @@ EFFECT_COLUMNS = ["study_id", "label", "yi", "vi", "sei", "measure", "n", "outco
                   "intervention_family", "condition", "design", "unit", "timepoint_weeks",
                   "derivation", "outcome_ids"]
 EXCLUDED_COLUMNS = ["study_id", "outcome_ids", "reason"]
-COMPARISONS = ("control", "placebo", "baseline")
-MEASURES_FOR = {"control": ("MD", "SMD"), "placebo": ("MD", "SMD"), "baseline": ("MC", "SMCR")}
+COMPARISONS = ("control", "placebo", "active", "untreated", "baseline")
+MEASURES_FOR = {"control": ("MD", "SMD"), "placebo": ("MD", "SMD"), "active": ("MD", "SMD"),
+                "untreated": ("MD", "SMD"), "baseline": ("MC", "SMCR")}
+#: Comparisons that keep only studies whose ``comparator_family`` is one of these.
+COMPARATOR_FAMILIES = {"placebo": ("placebo",), "active": ("active",),
+                       "untreated": ("none", "other", "")}
 CHANGE_NOTE = "change-from-baseline scores"
 #: Measures for events (e.g. responders) in intervention vs control arms; the first is the default.
 BINARY_MEASURES = ("RR", "OR", "RD")
@@ -530,8 +534,10 @@ def _control_candidate(study: dict, rows: list[dict], comparison: str, timepoint
         return None
     if not ctrls:
         return "no control-arm row for this outcome"
-    if comparison == "placebo" and _text(study, "comparator_family") != "placebo":
-        return f"comparator is {_text(study, 'comparator_family') or 'not coded'}, not placebo"
+    wanted = COMPARATOR_FAMILIES.get(comparison)
+    if wanted is not None and _text(study, "comparator_family") not in wanted:
+        return (f"comparator is {_text(study, 'comparator_family') or 'not coded'}, "
+                f"not {' or '.join(w or 'not coded' for w in wanted)}")
     fi, fc = _followups(ints), _followups(ctrls)
     shared = [k for k in fi if k in fc]
     key = _pick_time(shared, timepoint)
@@ -848,9 +854,10 @@ def from_outcomes(outcomes: pd.DataFrame | None = None, studies: pd.DataFrame | 
     outcomes, studies : the coded tables (default: the shipped ``data/outcomes.csv`` and
         ``data/studies.csv`` via :mod:`evidence.outcomes`).
     outcome : the outcome vocabulary term, e.g. ``"hair_density"``.
-    comparison : ``"control"`` (intervention vs control arm of the same study), ``"placebo"``
-        (the same, only studies whose comparator_family is placebo) or ``"baseline"``
-        (follow-up vs baseline within each intervention/single arm).
+    comparison : ``"control"`` (intervention vs control arm of the same study, any comparator);
+        ``"placebo"``, ``"active"`` or ``"untreated"`` (the same, only studies whose
+        comparator_family is placebo; active; none/other) or ``"baseline"`` (follow-up vs
+        baseline within each intervention/single arm).
     intervention_family, condition : filters (``"prp"``, ``"aga_male"``…); None keeps all.
     measure : MD or SMD for control/placebo, MC or SMCR for baseline; None chooses the raw
         measure when every usable row shares one unit, else the standardised one (said in notes).

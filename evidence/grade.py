@@ -30,7 +30,7 @@ from typing import Sequence
 
 LEVELS = ("very low", "low", "moderate", "high")
 RANDOMISED_DESIGNS = frozenset({"rct_parallel", "rct_split_scalp", "crossover"})
-CONTROLLED_COMPARISONS = frozenset({"control", "placebo", "active"})
+CONTROLLED_COMPARISONS = frozenset({"control", "placebo", "active", "untreated"})
 
 #: Inconsistency: I² above this (percent) is "substantial" heterogeneity (Cochrane Handbook 10.10.2
 #: gives 50–90% as "may represent substantial heterogeneity").
@@ -141,7 +141,7 @@ def starting_level(designs: Sequence[str], comparison: str) -> tuple[str, str]:
     """High for randomised comparisons, low otherwise.
 
     High only when every study's design is in :data:`RANDOMISED_DESIGNS` *and* the comparison
-    is between groups (``control``/``placebo``/``active``); a change from baseline is a
+    is between groups (``control``/``placebo``/``active``/``untreated``); a change from baseline is a
     before–after (observational) contrast, so it starts low even within a trial.
     """
     if comparison not in CONTROLLED_COMPARISONS:

@@ -22,10 +22,13 @@ from scipy import stats
 from evidence.errors import ModelError
 from evidence.grade import EvidenceBody, grade
 
-#: Summary comparisons, as ``evidence.effects.from_outcomes`` names them.
-COMPARISONS = ("control", "baseline")
+#: Summary comparisons, as ``evidence.effects.from_outcomes`` names them.  Controlled evidence is
+#: split by comparator: PRP against saline and PRP against minoxidil answer different questions
+#: and are never pooled together.
+COMPARISONS = ("placebo", "active", "untreated", "baseline")
 #: Published comparisons that correspond to ours.
-PUBLISHED_MATCH = {"control": ("control", "placebo"), "baseline": ("baseline",)}
+PUBLISHED_MATCH = {"placebo": ("control", "placebo"), "active": ("active",),
+                   "untreated": ("control",), "baseline": ("baseline",)}
 ROW_COLUMNS = ["intervention_family", "condition", "outcome", "comparison", "measure", "k",
                "k_studies", "n",
                "estimate", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "q_p",
@@ -178,6 +181,8 @@ def flags_of(effects: pd.DataFrame, excluded: pd.DataFrame) -> list[str]:
                       if d})
     if derived:
         flags.append("derived values: " + "; ".join(derived))
+    # studies with another kind of comparator belong to another row, not to this one's gaps
+    excluded = excluded[~excluded["reason"].str.startswith("comparator is ")]
     if len(excluded):
         count = excluded["study_id"].nunique()
         flags.append(f"{count} {'study' if count == 1 else 'studies'} not poolable: "
@@ -235,8 +240,10 @@ def candidate_keys(outcomes: pd.DataFrame, studies: pd.DataFrame) -> list[tuple[
 
 
 def _no_such_comparison(excluded: pd.DataFrame) -> bool:
-    """True when nothing was excluded, or only for lacking a control arm (no such body exists)."""
-    return excluded.empty or bool(excluded["reason"].str.startswith("no control-arm row").all())
+    """True when nothing was excluded, or only for lacking a control arm or for another kind of
+    comparator (no such body of evidence exists)."""
+    not_this_kind = excluded["reason"].str.startswith(("no control-arm row", "comparator is "))
+    return excluded.empty or bool(not_this_kind.all())
 
 
 def collect_bodies(outcomes: pd.DataFrame, studies: pd.DataFrame, *, method: str, knha: bool,
@@ -356,7 +363,7 @@ def gaps(rows: pd.DataFrame, studies: pd.DataFrame, outcomes: pd.DataFrame) -> l
     with_numbers = rows[rows["k"] > 0]
     for family in _families(studies):
         controlled = with_numbers[(with_numbers["intervention_family"] == family)
-                                  & (with_numbers["comparison"] == "control")]
+                                  & (with_numbers["comparison"] != "baseline")]
         if controlled.empty:
             fam_studies = studies[studies["intervention_family"].str.split(";").map(
                 lambda fams, f=family: f in fams)]

@@ -309,8 +309,8 @@ def test_requested_measure_must_fit_the_comparison(coded):
 
 
 def test_unknown_comparison_and_timepoint(coded):
-    with pytest.raises(UnknownNameError, match="valid: control, placebo, baseline"):
-        from_outcomes(*coded, outcome="hair_density", comparison="active")
+    with pytest.raises(UnknownNameError, match="valid: control, placebo, active, untreated, baseline"):
+        from_outcomes(*coded, outcome="hair_density", comparison="sham")
     with pytest.raises(UnknownNameError, match="unknown timepoint 'first'"):
         from_outcomes(*coded, outcome="hair_density", comparison="control", timepoint="first")
 
@@ -568,3 +568,14 @@ def test_impossible_quartiles_become_an_exclusion_reason(coded):
     table = from_outcomes(outcomes, studies, outcome="hair_density", comparison="baseline", intervention_family="prp")
     reasons = dict(zip(table.excluded["study_id"], table.excluded["reason"]))
     assert reasons["iqr2022"].startswith("cannot derive mean/SD from the coded values (median:")
+
+
+def test_comparator_kinds_are_never_pooled_together(coded):
+    placebo = from_outcomes(*coded, outcome="hair_density", comparison="placebo")
+    active = from_outcomes(*coded, outcome="hair_density", comparison="active")
+    assert "chg2021" not in set(placebo.effects["study_id"])
+    assert set(active.effects["study_id"]) == {"chg2021"}
+    reasons = dict(zip(active.excluded["study_id"], active.excluded["reason"]))
+    assert reasons["par2020"] == "comparator is placebo, not active"
+    control = from_outcomes(*coded, outcome="hair_density", comparison="control")
+    assert set(control.effects["study_id"]) == set(placebo.effects["study_id"]) | {"chg2021"}

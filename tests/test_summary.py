@@ -79,7 +79,7 @@ def published(**overrides):
 
 
 OURS = {"intervention_family": "prp", "condition": "aga_male", "outcome": "hair_density",
-        "comparison": "control", "measure": "MD", "k": 3, "estimate": 18.0, "ci_low": 2.0,
+        "comparison": "placebo", "measure": "MD", "k": 3, "estimate": 18.0, "ci_low": 2.0,
         "ci_high": 30.0}
 
 
@@ -94,7 +94,7 @@ def test_difference_explanations_by_hand():
     assert explain_difference(published(), None, SETTINGS).startswith("no pooled result")
 
 
-def test_published_rows_match_placebo_to_our_control_comparison():
+def test_published_placebo_rows_match_our_placebo_comparison():
     rows = pd.DataFrame([OURS])
     beside = published_beside(pd.DataFrame([published()]), rows, SETTINGS)
     assert list(beside["our_k"]) == [3]
