@@ -326,14 +326,14 @@ def import_cmd(
 def _review_tables(queue: list[dict]):
     """One rich table per pending pair: field | record A | record B (differences in bold)."""
     from rich.table import Table
-    from evidence.dedup import _SIDE_FIELDS
+    from evidence.dedup import SIDE_FIELDS
     for item in queue:
         table = Table(title=f"match {item['match_id']}  score {item['score']:.2f}  {item['reason']}",
                       show_lines=False, title_justify="left")
         table.add_column("field")
         table.add_column(f"record {item['record_a']}", overflow="fold")
         table.add_column(f"record {item['record_b']}", overflow="fold")
-        for name in _SIDE_FIELDS:
+        for name in SIDE_FIELDS:
             a, b = str(item[f"a_{name}"] or ""), str(item[f"b_{name}"] or "")
             style = "" if a.casefold() == b.casefold() else "bold"
             table.add_row(name, a, b, style=style)

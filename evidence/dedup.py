@@ -297,8 +297,24 @@ def _compare(values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- decisions
 
-def decide_pair(f: dict) -> tuple[str, str]:
-    """One pair's decision (``merge``, ``distinct`` or ``review``) and the rule that made it."""
+Decision = tuple[str, str]  # (merge | distinct | review, the rule's reason)
+
+
+def decide_pair(f: dict) -> Decision:
+    """One pair's decision (``merge``, ``distinct`` or ``review``) and the rule that made it.
+
+    The rules run in order and the first that applies decides: identifiers, notice kinds,
+    shared identifiers, then the bibliographic content (:func:`_decide_on_content`).
+    """
+    for rule in (_identifier_conflict, _kind_mismatch, _shared_identifier):
+        decision = rule(f)
+        if decision:
+            return decision
+    return _decide_on_content(f)
+
+
+def _identifier_conflict(f: dict) -> Decision | None:
+    """Different PMIDs never merge; different DOIs only on an otherwise identical citation."""
     if f["pmid"] == 0:
         return "distinct", "different PMIDs"
     if f["doi"] == 0:
@@ -306,25 +322,36 @@ def decide_pair(f: dict) -> tuple[str, str]:
             return "merge", ("different DOIs but identical title, authors, year, volume and "
                              "first page: one DOI is an alias or an error")
         return "distinct", "different DOIs"
+    return None
+
+
+def _kind_mismatch(f: dict) -> Decision | None:
+    """An erratum, retraction or comment is not its article; a preprint is linked for review."""
     kind_a, kind_b = f["kinds"].split("/")
-    if kind_a != kind_b:
-        if "preprint" in (kind_a, kind_b) and not ({kind_a, kind_b} - {"preprint", ""}):
-            return ("review", "preprint and published version: linked, not merged") \
-                if _title_close(f, 90) else ("distinct", "preprint with a different title")
-        return "distinct", f"{kind_a or 'article'} is not the same work as {kind_b or 'article'}"
-    if f["doi"] == 1 or f["pmid"] == 1:
-        if f["page"] == 0 or f["volume"] == 0:  # supplement DOIs are shared by many abstracts
-            decision, reason = _decide_on_content(f)
-            return decision, f"same identifier, but {reason}"
-        if f["title"] >= 90 or np.isnan(f["title"]):
-            return "merge", "same identifier, titles agree"
-        if f["title_prefix"] and f["year_gap"] == 0:
-            return "merge", "same identifier; one title is the other's main title"
-        if f["page"] == 1 and f["volume"] != 0 and f["year_gap"] == 0 and f["title"] >= 80 \
-                and f["authors"] >= 90:
-            return "merge", "same identifier, year, volume and pages; the titles are worded differently"
-        return "review", "same identifier but different titles"
-    return _decide_on_content(f)
+    if kind_a == kind_b:
+        return None
+    if "preprint" in (kind_a, kind_b) and not ({kind_a, kind_b} - {"preprint", ""}):
+        if _title_close(f, 90):
+            return "review", "preprint and published version: linked, not merged"
+        return "distinct", "preprint with a different title"
+    return "distinct", f"{kind_a or 'article'} is not the same work as {kind_b or 'article'}"
+
+
+def _shared_identifier(f: dict) -> Decision | None:
+    """Same DOI or PMID: merge unless pages/volumes or titles say otherwise."""
+    if f["doi"] != 1 and f["pmid"] != 1:
+        return None
+    if f["page"] == 0 or f["volume"] == 0:  # supplement DOIs are shared by many abstracts
+        decision, reason = _decide_on_content(f)
+        return decision, f"same identifier, but {reason}"
+    if f["title"] >= 90 or np.isnan(f["title"]):
+        return "merge", "same identifier, titles agree"
+    if f["title_prefix"] and f["year_gap"] == 0:
+        return "merge", "same identifier; one title is the other's main title"
+    if f["page"] == 1 and f["volume"] != 0 and f["year_gap"] == 0 and f["title"] >= 80 \
+            and f["authors"] >= 90:
+        return "merge", "same identifier, year, volume and pages; the titles are worded differently"
+    return "review", "same identifier but different titles"
 
 
 def _identical_citation(f: dict) -> bool:
@@ -338,6 +365,7 @@ def _title_close(f: dict, threshold: float) -> bool:
 
 
 def _conflicts(f: dict) -> list[str]:
+    """Fields that contradict each other (missing values never conflict)."""
     found = []
     if not np.isnan(f["year_gap"]) and f["year_gap"] > 1:
         found.append("years differ")
@@ -365,35 +393,59 @@ def _same_work_elsewhere(f: dict, conflicts: list[str]) -> bool:
             and f["journal_both"] and bool(f["journal"]))
 
 
-def _decide_on_content(f: dict) -> tuple[str, str]:
+def _same_place(f: dict) -> Decision | None:
+    """Same year, volume and first page in a compatible journal: one article, however titled."""
     if f["title_prefix"] and f["authors"] >= 90 and f["page"] == 1 and f["volume"] == 1 \
             and f["year_gap"] == 0:
         return "merge", "one title is the other's main title; authors, volume and pages agree"
-    same_place = (f["page"] == 1 and f["volume"] == 1 and f["year_gap"] == 0
-                  and bool(f["journal"]))
-    if same_place and f["title"] >= 98 and (f["title_len"] >= 30 or f["journal_both"]):
+    if not (f["page"] == 1 and f["volume"] == 1 and f["year_gap"] == 0 and bool(f["journal"])):
+        return None
+    if f["title"] >= 98 and (f["title_len"] >= 30 or f["journal_both"]):
         return "merge", "identical title, year, volume and first page (author names written differently)"
-    if same_place and f["title"] >= 70 and f["authors"] >= 90 and not f["conference_any"]:
+    if f["title"] >= 70 and f["authors"] >= 90 and not f["conference_any"]:
         return "merge", "same authors, year, volume and first page; the title is translated or reworded"
-    if not _title_close(f, 80):
-        return "distinct", "titles differ"
+    return None
+
+
+def _conflicting(f: dict) -> Decision | None:
+    """Contradicting fields make a pair distinct, except pagination noise or a year slip."""
     conflicts = _conflicts(f)
-    authors_ok = np.isnan(f["authors"]) or f["authors"] >= 75 or f["first_author"] == 1
-    support = sum([f["page"] == 1, f["volume"] == 1, f["year_gap"] == 0,
-                   f["authors"] >= 85, f["abstract"] >= 90, bool(f["journal"])])
-    short = f["title_len"] < 30
-    if conflicts and _same_work_elsewhere(f, conflicts):
+    if not conflicts:
+        return None
+    if _same_work_elsewhere(f, conflicts):
         return "merge", "identical title and authors, same year; " + "; ".join(conflicts) \
             + " (the same abstract in another database's pagination)"
-    if conflicts:
-        if _title_close(f, 95) and conflicts == ["years differ"] and support >= 4 - short:
-            return "review", "titles agree but years differ"
-        return "distinct", "; ".join(conflicts)
+    if _title_close(f, 95) and conflicts == ["years differ"] and _support(f) >= 4 - _short(f):
+        return "review", "titles agree but years differ"
+    return "distinct", "; ".join(conflicts)
+
+
+def _support(f: dict) -> int:
+    """How many independent fields agree (page, volume, year, authors, abstract, journal)."""
+    return sum([f["page"] == 1, f["volume"] == 1, f["year_gap"] == 0,
+                f["authors"] >= 85, f["abstract"] >= 90, bool(f["journal"])])
+
+
+def _short(f: dict) -> bool:
+    return f["title_len"] < 30
+
+
+def _decide_on_content(f: dict) -> Decision:
+    """Bibliographic rules: same place, title closeness, conflicts, then agreement."""
+    decision = _same_place(f)
+    if decision:
+        return decision
+    if not _title_close(f, 80):
+        return "distinct", "titles differ"
+    decision = _conflicting(f)
+    if decision:
+        return decision
     if f["conference_mix"] and f["title"] < 99.5:
         return "review", "a conference abstract and an article with slightly different titles"
-    if f["title"] >= 95 and authors_ok and support >= 3 + short:
+    authors_ok = np.isnan(f["authors"]) or f["authors"] >= 75 or f["first_author"] == 1
+    if f["title"] >= 95 and authors_ok and _support(f) >= 3 + _short(f):
         return "merge", "titles, authors and bibliographic details agree"
-    if f["title"] >= 90 and f["authors"] >= 85 and support >= 4 + short:
+    if f["title"] >= 90 and f["authors"] >= 85 and _support(f) >= 4 + _short(f):
         return "merge", "near-identical titles with matching authors and details"
     if f["title"] >= 90:
         return "review", "similar titles, too little corroboration"
@@ -674,7 +726,7 @@ def undo_merge(store, match_id: int | None = None, cluster: int | None = None) -
     return count
 
 
-_SIDE_FIELDS = ("title", "authors", "year", "journal", "volume", "pages", "doi", "pmid")
+SIDE_FIELDS = ("title", "authors", "year", "journal", "volume", "pages", "doi", "pmid")
 
 
 def _side(record: Record) -> dict:

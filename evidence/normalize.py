@@ -292,16 +292,16 @@ def parse_author_names(raw: object) -> list[tuple[str, str]]:
         return []
     if " and " in text or ";" in text:
         parts = re.split(r"\s+and\s+|\s*;\s*", text)
-        return [_surname_given(p) for p in parts if p.strip()]
+        return [surname_given(p) for p in parts if p.strip()]
     if "," not in text and "." in text:
         return [(s.strip(), i.strip()) for s, i in _ASYSD_AUTHOR.findall(text)]
     parts = [p for p in text.split(",") if p.strip()]
     if len(parts) == 2 and not _MEDLINE_NAME.fullmatch(parts[0].strip()):
-        return [_surname_given(text)]
-    return [_surname_given(p) for p in parts]
+        return [surname_given(text)]
+    return [surname_given(p) for p in parts]
 
 
-def _surname_given(name: str) -> tuple[str, str]:
+def surname_given(name: str) -> tuple[str, str]:
     """``"Last, First M."`` -> ``("Last", "First M.")``; ``"Last FM"`` -> ``("Last", "FM")``."""
     name = name.strip()
     if "," in name:

@@ -163,7 +163,7 @@ def _ris_record(tags: dict[str, list[str]], path: str, line: int) -> tuple[Recor
     if not fields.get("year") and fields.get("date"):
         fields["year"] = fields["date"]
     fields["pages"] = _pages(fields.get("start", ""), fields.get("end", ""))
-    names = [nz._surname_given(a) for tag in _RIS_AUTHORS for a in tags.get(tag, [])]
+    names = [nz.surname_given(a) for tag in _RIS_AUTHORS for a in tags.get(tag, [])]
     if tags.get("TY", [""])[0].upper() in ("PRE", "PREPRINT") or fields.get("kind") == "Preprint":
         fields["publication_types"] = "Preprint"
     pmid = next((v for v in tags.get("AN", []) + tags.get("ID", []) if v.isdigit()), "")
@@ -230,7 +230,7 @@ def _medline_record(entry: dict, path: str, line: int) -> Record:
 
 def _split_medline_name(name: str) -> tuple[str, str]:
     """``"Smith, John A"`` (FAU) or ``"Smith JA"`` (AU) -> (surname, given)."""
-    return nz._surname_given(name)
+    return nz.surname_given(name)
 
 
 # ----------------------------------------------------------------------------- BibTeX
