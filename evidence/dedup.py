@@ -76,7 +76,10 @@ _NOTICE_WORDS = re.compile(r"errat|correct|corrig|addend|retract|withdraw|concer
                            r"|respon|^re:|letter")
 _PUBTYPE_KIND = {"erratum": "erratum", "published erratum": "erratum",
                  "retraction notice": "retraction", "retraction of publication": "retraction",
-                 "comment": "comment", "letter": "", "preprint": "preprint"}
+                 "preprint": "preprint"}
+# PubMed's "Comment" type marks articles that comment on another; a copy of the same article
+# from a source without publication types would never match it, so comments are told apart
+# by their titles ("Comment on", "Reply to") instead.
 _PREPRINT = re.compile(r"\b(?:medrxiv|biorxiv|arxiv|ssrn|research square|preprints?|"
                        r"chemrxiv|psyarxiv|osf preprints)\b")
 _PREPRINT_DOI = ("10.1101/", "10.21203/", "10.2139/", "10.20944/", "10.48550/", "10.31234/")

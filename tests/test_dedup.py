@@ -94,6 +94,11 @@ def test_publication_type_marks_an_erratum_even_with_the_same_title():
     assert pair_decision(result) == "distinct"
 
 
+def test_pubmed_comment_type_alone_does_not_split_an_article_from_its_copy():
+    result = dedup.find_duplicates(frame({"publication_types": "Journal Article; Comment"}, {}))
+    assert same_cluster(result)
+
+
 def test_preprint_is_linked_for_review_not_merged():
     result = dedup.find_duplicates(frame({}, {"journal": "medRxiv", "doi": "10.1101/2020.01.01.1",
                                               "volume": "", "pages": ""}))
