@@ -75,9 +75,9 @@ class Comparison:
                                               a["follow_up_months_max"]),
             "verification": a["verification"]} for a in self.arms])
         return [
-            (f"{sid} against the literature", pd.DataFrame(self.characteristics)),
+            (f"{sid} against the literature", _percentile_text(pd.DataFrame(self.characteristics))),
             (f"Arms of {sid} (as coded)", arms),
-            ("Effects against the pooled literature", pd.DataFrame(self.effects)),
+            ("Effects against the pooled literature", _percentile_text(pd.DataFrame(self.effects))),
             ("Numbers to code for a quantitative comparison (hairmeta outcomes add)",
              pd.DataFrame(self.missing_numbers)),
             ("What confounds an arm-vs-arm claim", pd.DataFrame(self.confounders).fillna("")),
@@ -125,6 +125,20 @@ def _num(value) -> float:
 def _fmt(value, digits: int = 0) -> str:
     value = _num(value)
     return "not reported" if math.isnan(value) else f"{value:.{digits}f}"
+
+
+def _percentile_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose ``percentile`` column reads ``12th`` (the core keeps the float)."""
+    if "percentile" not in frame.columns:
+        return frame
+    def ordinal(value) -> str:
+        value = _num(value)
+        if math.isnan(value):
+            return "—"
+        n = int(round(value))
+        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+        return f"{n}{suffix}"
+    return frame.assign(percentile=frame["percentile"].map(ordinal))
 
 
 def _range_text(low, high, unit: str = "") -> str:
