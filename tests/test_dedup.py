@@ -14,7 +14,7 @@ from evidence import dedup
 from evidence.errors import DataError, UnknownNameError
 from evidence.records import Author, Record
 from evidence.store import Store
-from tests.conftest import shared_path
+from conftest import shared_path
 
 BASE = {"author": "Alvarez, M. J. and Chen, L. and Okafor, N.", "year": "2021",
         "title": "Platelet-rich plasma injections for androgenetic alopecia: a randomised trial",
