@@ -332,13 +332,20 @@ def read_file(path: str | Path, fmt: str | None = None) -> ParsedFile:
     path = Path(path)
     try:
         raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
+        if path.suffix.lower() == ".gz":
+            import gzip
+            raw = gzip.decompress(raw)
+            path_for_type = path.with_suffix("")
+        else:
+            path_for_type = path
+    except (OSError, EOFError) as exc:
+        raise DataError(f"cannot read: {getattr(exc, 'strerror', None) or exc}",
+                        file=str(path)) from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
-    fmt = (fmt or detect_format(path, text)).lower()
+    fmt = (fmt or detect_format(path_for_type, text)).lower()
     if fmt not in _PARSERS:
         raise UnknownNameError("file format", fmt, FORMATS)
     parsed = _PARSERS[fmt](text, str(path))
@@ -385,8 +392,8 @@ def records_frame(path: str | Path, fmt: str | None = None):
     from evidence.dedup import records_to_frame, standardize_columns
 
     path = Path(path)
-    if (fmt or _EXTENSIONS.get(path.suffix.lower())) == "csv" or \
-            (fmt is None and path.name.endswith((".csv.gz", ".tsv.gz"))):
+    inner = path.with_suffix("") if path.suffix.lower() == ".gz" else path
+    if (fmt or _EXTENSIONS.get(inner.suffix.lower())) == "csv":
         sep = "\t" if ".tsv" in path.name else ","
         try:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep)

@@ -125,3 +125,16 @@ def test_records_frame_keeps_csv_ids_and_text():
     frame = files.records_frame(DATA / "sample.csv")
     assert list(frame["ID"]) == ["c1", "c2", "c3", "c4", "c5"]
     assert frame.loc[0, "pages"] == "1297-306"
+
+
+def test_gzipped_export_is_read(tmp_path):
+    import gzip
+    path = tmp_path / "sample.ris.gz"
+    path.write_bytes(gzip.compress((DATA / "sample.ris").read_bytes()))
+    assert files.read_file(path).source_ids == ("ris-1", "ris-2", "ris-3")
+
+
+def test_labelled_benchmark_file_imports_whole():
+    from conftest import shared_path
+    parsed = files.read_file(shared_path("dedup", "special_cases", "records.csv.gz"))
+    assert len(parsed.records) == 12 and parsed.source_ids[0] == "id_0000001"
