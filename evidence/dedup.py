@@ -173,6 +173,7 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     page = _map_unique(pages, nz.first_page).str.lstrip("abcdefghijklmnopqrstuvwxyz")
     year_text = out["year"].astype(int).astype(str)
     out["page"] = page.where(page != year_text, "")  # "pages" that are the year: junk
+    out["last_page"] = _map_unique(pages, nz.expand_pages).str.partition("-")[2]
     out["doi"] = _map_unique(raw["doi"], nz.normalize_doi)
     out["pmid"] = raw["pmid"].str.extract(r"(\d+)", expand=False).fillna("")
     out["abstract"] = (raw["abstract"].str.slice(0, 400).str.lower()
@@ -273,6 +274,7 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     for name in ("volume", "page", "doi", "pmid", "kind", "numbers"):
         out[name] = _compare(cols[name], a, b)
     out.loc[_article_number_vs_range(cols["page"], a, b), "page"] = np.nan
+    out.loc[_first_page_slip(prep, a, b), "page"] = np.nan
     out["journal"] = [nz.journals_compatible(x, y)
                       for x, y in zip(cols["journal"][a], cols["journal"][b])]
     conference = prep["conference"].to_numpy()
@@ -289,6 +291,16 @@ def _article_number_vs_range(pages: np.ndarray, a: np.ndarray, b: np.ndarray) ->
     one = (left == "1") | (right == "1")
     long_number = np.array([max(len(x), len(y)) >= 5 for x, y in zip(left, right)], dtype=bool)
     return one & long_number
+
+
+def _first_page_slip(prep: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """True where the last pages agree and the first pages differ by one or two (a typo such
+    as ``2141-2147`` vs ``2142-2147``): neither a conflict nor support."""
+    last = prep["last_page"].to_numpy()
+    first = pd.to_numeric(prep["page"], errors="coerce").to_numpy()
+    same_last = (last[a] == last[b]) & (last[a] != "")
+    gap = np.abs(first[a] - first[b])
+    return same_last & (gap > 0) & (gap <= 2)
 
 
 def _compare(values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
