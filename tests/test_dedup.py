@@ -52,7 +52,7 @@ def test_abbreviated_page_range_is_the_same_range():
 def test_first_page_typo_with_the_same_last_page_is_not_a_conflict():
     result = dedup.find_duplicates(frame({"pages": "2141-2147"}, {"pages": "2142-2147"}))
     assert same_cluster(result)
-    result = dedup.find_duplicates(frame({"pages": "2141-2147"}, {"pages": "2151-2157"}))
+    result = dedup.find_duplicates(frame({"pages": "2141-2147"}, {"pages": "2151-2157", "volume": "13"}))
     assert not same_cluster(result)
 
 
