@@ -104,11 +104,15 @@ _TRAILING_LANGUAGE = re.compile(r"(?<=[.?!])\s+(?:" + _LANGUAGES + r")(?:\s+(?:"
 def strip_vernacular(title: str) -> str:
     """Drop an appended original-language title: ``"Title. Polish\nTytul"`` -> ``"Title."``.
 
-    Some databases append ``. <Language>`` and the vernacular title on a new line, or just a
-    trailing ``. Japanese``.
+    Some databases append ``. <Language>`` and the vernacular title on a new line, a trailing
+    ``. Japanese``, ``<ORIGINAL> TITRE ORIGINAL`` or ``[English title] TO: título original``.
     """
     if "\n" in title:
         title = title.split("\n", 1)[0]
+    if "<ORIGINAL>" in title:  # Ovid: "English title <ORIGINAL> ORIGINAL TITLE"
+        title = title.split("<ORIGINAL>", 1)[0]
+    if "] TO:" in title:  # "[English title] TO: titulo original"
+        title = title.split(" TO:", 1)[0]
     return _TRAILING_LANGUAGE.sub("", title) if " " in title else title
 
 

@@ -157,6 +157,10 @@ def test_vernacular_title_line_and_trailing_language_are_dropped():
         "protein kinases in mitochondria"
     assert nz.normalize_title("Donor heart preservation. Japanese") == "donor heart preservation"
     assert nz.normalize_title("Written in Spanish") == "written in spanish"
+    assert nz.normalize_title("Antibiotic prophylaxis. <ORIGINAL> PROPHYLAXIE ANTIBIOTIQUE") == \
+        "antibiotic prophylaxis"
+    assert nz.normalize_title("[Incentive spirometry] TO: Espirometria incentivada") == \
+        "incentive spirometry"
 
 
 def test_embase_journal_field_carries_volume_and_pages():
