@@ -268,6 +268,8 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
                                   prep["tkey"].str.len().to_numpy()[b])
     out["authors"] = [_ratio_or_nan(x, y) for x, y in zip(cols["authors"][a], cols["authors"][b])]
     out["first_author"] = _compare(cols["first_author"], a, b)
+    out["authors_prefix"] = [len(x) >= 5 and len(y) >= 5 and (x.startswith(y) or y.startswith(x))
+                             for x, y in zip(cols["authors"][a], cols["authors"][b])]
     out["abstract"] = [_ratio_or_nan(x, y) for x, y in zip(cols["abstract"][a], cols["abstract"][b])]
     ya, yb = cols["year"][a], cols["year"][b]
     out["year_gap"] = np.where((ya > 0) & (yb > 0), np.abs(ya - yb), np.nan)
@@ -417,7 +419,7 @@ def _same_place(f: dict) -> Decision | None:
         return None
     if f["title"] >= 98 and (f["title_len"] >= 30 or f["journal_both"]):
         return "merge", "identical title, year, volume and first page (author names written differently)"
-    if f["title"] >= 70 and f["authors"] >= 90 and not f["conference_any"]:
+    if f["title"] >= 70 and (f["authors"] >= 90 or f["authors_prefix"]) and not f["conference_any"]:
         return "merge", "same authors, year, volume and first page; the title is translated or reworded"
     return None
 

@@ -276,12 +276,23 @@ def journals_compatible(a: str, b: str) -> bool:
         return False
     position = 0
     for word in short:
-        while position < len(long_) and not long_[position].startswith(word):
+        while position < len(long_) and not _abbreviates(word, long_[position]):
             position += 1
         if position == len(long_):
             return False
         position += 1
     return True
+
+
+def _abbreviates(short: str, word: str) -> bool:
+    """``"j"``/``"journal"``, ``"tierheilkd"``/``"tierheilkunde"``: same first letter and the
+    abbreviation's letters appear in order in the word."""
+    if word.startswith(short):
+        return True
+    if not short or short[0] != word[0] or len(short) < 3:
+        return False
+    letters = iter(word)
+    return all(ch in letters for ch in short)
 
 
 def parse_author_names(raw: object) -> list[tuple[str, str]]:

@@ -56,6 +56,15 @@ def test_first_page_typo_with_the_same_last_page_is_not_a_conflict():
     assert not same_cluster(result)
 
 
+def test_translated_title_with_truncated_author_list_at_the_same_page_merges():
+    result = dedup.find_duplicates(frame(
+        {"title": "From the experimental study of a beta stimulant to its antidepressant activity in man"},
+        {"title": "[Study of a beta-adrenergic stimulant and its antidepressant activity in man]",
+         "author": "Alvarez, M. J. and Chen, L. and Okafor, N. and Smith, A. and Jones, B."}))
+    assert same_cluster(result)
+    assert "translated or reworded" in result.pairs["reason"].iloc[0]
+
+
 def test_chinese_suffix_and_translation_brackets_merge():
     result = dedup.find_duplicates(frame({}, {"title": "[" + BASE["title"] + "]. [Chinese]"}))
     assert same_cluster(result)
