@@ -276,6 +276,7 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     for name in ("volume", "page", "doi", "pmid", "kind", "numbers"):
         out[name] = _compare(cols[name], a, b)
     out.loc[_article_number_vs_range(cols["page"], a, b), "page"] = np.nan
+    out.loc[_placeholder_page_one(prep, a, b), "page"] = np.nan
     out.loc[_first_page_slip(prep, a, b), "page"] = np.nan
     out["journal"] = [nz.journals_compatible(x, y)
                       for x, y in zip(cols["journal"][a], cols["journal"][b])]
@@ -293,6 +294,15 @@ def _article_number_vs_range(pages: np.ndarray, a: np.ndarray, b: np.ndarray) ->
     one = (left == "1") | (right == "1")
     long_number = np.array([max(len(x), len(y)) >= 5 for x, y in zip(left, right)], dtype=bool)
     return one & long_number
+
+
+def _placeholder_page_one(prep: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """True where one side's pages are a bare ``1`` (a common placeholder) and the other's a
+    real range: not comparable."""
+    page, last = prep["page"].to_numpy(), prep["last_page"].to_numpy()
+    bare_a = (page[a] == "1") & (last[a] == "")
+    bare_b = (page[b] == "1") & (last[b] == "")
+    return (bare_a & (page[b] != "1")) | (bare_b & (page[a] != "1"))
 
 
 def _first_page_slip(prep: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> np.ndarray:

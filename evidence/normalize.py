@@ -274,6 +274,8 @@ def journals_compatible(a: str, b: str) -> bool:
     short, long_ = sorted((a.split(), b.split()), key=lambda words: len("".join(words)))
     if not long_[0].startswith(short[0]):
         return False
+    if len("".join(short)) >= 8 and _abbreviates("".join(short), "".join(long_)):
+        return True  # "neuropsychopharmacol" vs "neuro psychopharmacology"
     position = 0
     for word in short:
         while position < len(long_) and not _abbreviates(word, long_[position]):

@@ -65,6 +65,11 @@ def test_translated_title_with_truncated_author_list_at_the_same_page_merges():
     assert "translated or reworded" in result.pairs["reason"].iloc[0]
 
 
+def test_bare_page_one_is_a_placeholder_not_a_conflict():
+    result = dedup.find_duplicates(frame({"doi": "10.5555/x"}, {"doi": "10.5555/x", "pages": "1"}))
+    assert same_cluster(result)
+
+
 def test_chinese_suffix_and_translation_brackets_merge():
     result = dedup.find_duplicates(frame({}, {"title": "[" + BASE["title"] + "]. [Chinese]"}))
     assert same_cluster(result)

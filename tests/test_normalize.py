@@ -121,6 +121,10 @@ def test_journal_tail_is_cut_and_abbreviations_are_compatible():
     assert not nz.journals_compatible(nz.normalize_journal("Transplantation"),
                                       nz.normalize_journal("Journal of Heart and Lung Transplantation"))
     assert not nz.journals_compatible("plos one", "eur heart j")
+    assert nz.journals_compatible(
+        nz.normalize_journal("Prog.Neuropsychopharmacol.Biol.Psychiatry"),
+        nz.normalize_journal("Progress in neuro-psychopharmacology & biological psychiatry"))
+    assert not nz.journals_compatible("j clin oncol", "j clin endocrinol metab")
     assert nz.journals_compatible(nz.normalize_journal("Schweiz.Arch.Tierheilkd."),
                                   nz.normalize_journal("Schweizer Archiv fur Tierheilkunde"))
 
