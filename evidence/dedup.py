@@ -330,10 +330,11 @@ Decision = tuple[str, str]  # (merge | distinct | review, the rule's reason)
 def decide_pair(f: dict) -> Decision:
     """One pair's decision (``merge``, ``distinct`` or ``review``) and the rule that made it.
 
-    The rules run in order and the first that applies decides: identifiers, notice kinds,
-    shared identifiers, then the bibliographic content (:func:`_decide_on_content`).
+    The rules run in order and the first that applies decides: notice kinds (a preprint's DOI
+    always differs from its published version's, so this comes first), conflicting
+    identifiers, shared identifiers, then the bibliographic content (:func:`_decide_on_content`).
     """
-    for rule in (_identifier_conflict, _kind_mismatch, _shared_identifier):
+    for rule in (_kind_mismatch, _identifier_conflict, _shared_identifier):
         decision = rule(f)
         if decision:
             return decision
@@ -516,6 +517,13 @@ class _Clusters:
         others = set(self.members[large])
         return any(self.cannot.get(m, set()) & others for m in self.members[small])
 
+    def labels(self) -> np.ndarray:
+        """Each element's cluster label: the smallest member of its cluster."""
+        labels = np.arange(len(self.parent))
+        for members in self.members.values():
+            labels[members] = min(members)
+        return labels
+
     def union(self, i: int, j: int) -> bool:
         ri, rj = self.find(i), self.find(j)
         if ri == rj:
@@ -540,10 +548,7 @@ def cluster_labels(n: int, merges: Iterable[tuple[int, int]],
     for i, j in cannot:
         clusters.forbid(i, j)
     refused = [(i, j) for i, j in merges if not clusters.union(i, j)]
-    labels = np.arange(n)
-    for members in clusters.members.values():
-        labels[members] = min(members)
-    return labels, refused
+    return clusters.labels(), refused
 
 
 def _conflicting_within_components(prep: pd.DataFrame, merge_pairs: pd.DataFrame) -> list[tuple[int, int]]:
@@ -702,22 +707,34 @@ def dedup_library(store) -> DedupReport:
                        duplicates_removed(store))
 
 
-def _active_merges(store) -> list[tuple[int, int]]:
+def _active_rows(store, decision: str, by_person: bool) -> list[tuple[int, int]]:
+    who = "decided_by IS NOT NULL" if by_person else "decided_by IS NULL"
     return [(a, b) for a, b in store.conn.execute(
-        "SELECT record_a, record_b FROM matches WHERE decision = 'merge' AND status = 'active'"
-        " ORDER BY id")]
+        f"SELECT record_a, record_b FROM matches WHERE decision = ? AND status = 'active'"
+        f" AND {who} ORDER BY id", (decision,))]
 
 
 def cluster_map(store) -> dict[int, int]:
     """Library record id -> cluster id (the smallest record id of its cluster), every record.
 
-    Clusters are the union-find closure of the active ``merge`` rows.
+    Clusters are the union-find closure of the active ``merge`` rows.  People's decisions
+    come first (their merges, kept apart only by their own ``distinct`` rows); then the
+    machine's merges, each refused if it would join two records that any active ``distinct``
+    row keeps apart.
     """
     record_ids = [r[0] for r in store.conn.execute("SELECT id FROM records ORDER BY id")]
     position = {rid: i for i, rid in enumerate(record_ids)}
-    merges = [(position[a], position[b]) for a, b in _active_merges(store)
-              if a in position and b in position]
-    labels, _ = cluster_labels(len(record_ids), merges)
+
+    def located(rows):
+        return [(position[a], position[b]) for a, b in rows if a in position and b in position]
+
+    clusters = _Clusters(len(record_ids))
+    for by_person in (True, False):
+        for i, j in located(_active_rows(store, "distinct", by_person)):
+            clusters.forbid(i, j)
+        for i, j in located(_active_rows(store, "merge", by_person)):
+            clusters.union(i, j)
+    labels = clusters.labels()
     return {rid: record_ids[labels[i]] for i, rid in enumerate(record_ids)}
 
 

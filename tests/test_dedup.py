@@ -279,3 +279,14 @@ def test_decide_rejects_unknown_decisions_and_anonymous_reviewers(library):
         dedup.decide(library, 1, "maybe", "A")
     with pytest.raises(DataError, match="reviewer"):
         dedup.decide(library, 1, "merge", " ")
+
+
+def test_people_decide_first_and_distinct_rows_keep_a_chain_apart(library):
+    dedup.dedup_library(library)   # the machine merged 1 and 2
+    with library.transaction() as conn:  # a reviewer merges 2 with 3 and says 1 is not 3
+        conn.execute("INSERT INTO matches(record_a, record_b, score, decision, status, method,"
+                     " decided_by) VALUES (2, 3, 0.9, 'merge', 'active', 'test', 'A')")
+        conn.execute("INSERT INTO matches(record_a, record_b, score, decision, status, method,"
+                     " decided_by) VALUES (1, 3, 0.9, 'distinct', 'active', 'test', 'A')")
+    clusters = dedup.cluster_map(library)
+    assert clusters[2] == clusters[3] != clusters[1]  # the machine's 1-2 merge yields
