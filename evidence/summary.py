@@ -66,11 +66,13 @@ class Summary:
         """Pooled or single-study rows for a terminal: ratio measures back-transformed."""
         frame = self.rows[self.rows["k"] > 0]
         return pd.DataFrame({
-            "#": range(1, len(frame) + 1), "family": frame["intervention_family"],
-            "condition": frame["condition"], "outcome": frame["outcome"],
-            "vs": frame["comparison"], "k": frame["k"], "n": frame["n"].map(lambda v: f"{v:g}"),
-            "estimate [CI]": [_shown(r, r.estimate, r.ci_low, r.ci_high) for r in frame.itertuples()],
-            "PI": [_shown(r, None, r.pi_low, r.pi_high) for r in frame.itertuples()],
+            "#": range(1, len(frame) + 1),
+            "body of evidence": [f"{r.intervention_family} · {r.condition}\n{r.outcome} vs {r.comparison}"
+                                 for r in frame.itertuples()],
+            "k": frame["k"], "n": frame["n"].map(lambda v: f"{v:g}"),
+            "estimate [CI]": [_shown(r, r.estimate, r.ci_low, r.ci_high).replace(" [", "\n[", 1)
+                              for r in frame.itertuples()],
+            "PI": [_shown(r, None, r.pi_low, r.pi_high).replace(" to ", " to\n") for r in frame.itertuples()],
             "I²%": frame["i2"].map(lambda v: "—" if not math.isfinite(v) else f"{v:.0f}"),
             "certainty": frame["certainty"]})
 
@@ -83,9 +85,10 @@ class Summary:
     def display_unpooled(self) -> pd.DataFrame:
         """Bodies with no usable numbers, and why."""
         frame = self.rows[self.rows["k"] == 0]
-        return pd.DataFrame({"family": frame["intervention_family"],
-                             "condition": frame["condition"], "outcome": frame["outcome"],
-                             "vs": frame["comparison"], "why not pooled": frame["flags"]})
+        return pd.DataFrame({
+            "body of evidence": [f"{r.intervention_family} · {r.condition}\n{r.outcome} vs {r.comparison}"
+                                 for r in frame.itertuples()],
+            "why not pooled": frame["flags"]})
 
     def display_published(self) -> pd.DataFrame:
         """Published pooled results beside ours, for a terminal (explanations listed apart)."""
