@@ -176,8 +176,7 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     out["last_page"] = _map_unique(pages, nz.expand_pages).str.partition("-")[2]
     out["doi"] = _map_unique(raw["doi"], nz.normalize_doi)
     out["pmid"] = raw["pmid"].str.extract(r"(\d+)", expand=False).fillna("")
-    out["abstract"] = (raw["abstract"].str.slice(0, 400).str.lower()
-                       .str.replace(r"[^0-9a-z]+", "", regex=True).str.slice(0, 300))
+    out["abstract"] = raw["abstract"].str.slice(0, 400)  # compared lazily: _abstract_key
     out["numbers"] = _map_unique(out["title"], nz.title_numbers)
     out["conference"] = raw["journal"].str.contains(_CONFERENCE, regex=True).to_numpy()
     out["kind"] = [notice_kind(t, p, j, d) for t, p, j, d in
@@ -249,6 +248,15 @@ def candidate_pairs(prep: pd.DataFrame) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- scoring
 
+_NON_ALNUM_LOWER = re.compile(r"[^0-9a-z]+")
+
+
+@lru_cache(maxsize=200_000)
+def _abstract_key(text: str) -> str:
+    """The opening of an abstract, lower-case alphanumerics only (computed for pairs only)."""
+    return _NON_ALNUM_LOWER.sub("", text.lower())[:300] if text else ""
+
+
 def _ratio_or_nan(left: str, right: str) -> float:
     return fuzz.ratio(left, right) if left and right else np.nan
 
@@ -270,7 +278,9 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     out["first_author"] = _compare(cols["first_author"], a, b)
     out["authors_prefix"] = [len(x) >= 5 and len(y) >= 5 and (x.startswith(y) or y.startswith(x))
                              for x, y in zip(cols["authors"][a], cols["authors"][b])]
-    out["abstract"] = [_ratio_or_nan(x, y) for x, y in zip(cols["abstract"][a], cols["abstract"][b])]
+    abstracts = cols["abstract"]
+    out["abstract"] = [_ratio_or_nan(_abstract_key(abstracts[i]), _abstract_key(abstracts[j]))
+                       for i, j in zip(a.tolist(), b.tolist())]
     ya, yb = cols["year"][a], cols["year"][b]
     out["year_gap"] = np.where((ya > 0) & (yb > 0), np.abs(ya - yb), np.nan)
     for name in ("volume", "page", "doi", "pmid", "kind", "numbers"):
