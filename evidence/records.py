@@ -73,7 +73,13 @@ class Record:
     entrez_date: str = ""  # PubMed EDAT (YYYY-MM-DD) when known
 
     def key(self) -> str:
-        """Stable identity: ``pmid:…``, else ``doi:…``, else a content hash of title/year/authors."""
+        """Stable identity: ``pmid:…``, else ``doi:…``, else a content hash of the citation.
+
+        The hash covers title, year, authors, journal, volume, issue and pages: only an exact
+        copy of a citation collapses on import.  The same title by the same authors in the same
+        year can be two publications (a guideline printed in two journals); telling near-copies
+        apart is ``evidence.dedup``'s job, which records its decisions and can undo them.
+        """
         if self.pmid:
             return f"pmid:{self.pmid}"
         if self.doi:
@@ -82,7 +88,8 @@ class Record:
             if value:
                 return f"{kind}:{value}"
         basis = "|".join([self.title.casefold(), str(self.year or ""),
-                          ";".join(a.display().casefold() for a in self.authors)])
+                          ";".join(a.display().casefold() for a in self.authors),
+                          self.journal.casefold(), self.volume, self.issue, self.pages])
         return "hash:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:16]
 
     def with_changes(self, **changes) -> "Record":

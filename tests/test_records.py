@@ -42,6 +42,15 @@ def test_key_prefers_pmid_then_doi_then_content_hash():
                                                               authors=a.authors).key()
 
 
+def test_content_hash_keeps_one_title_in_two_journals_apart():
+    # a guideline printed in two journals (shared/dedup cytology_screening id_0000338/339)
+    first = Record(title="Screening guideline", year=2012, authors=(Author("Saslow", "D", "D"),),
+                   journal="Am J Clin Pathol", volume="137", pages="516-542")
+    second = first.with_changes(journal="CA Cancer J Clin", volume="62", pages="147-172")
+    assert first.key() != second.key()
+    assert first.key() == first.with_changes().key()
+
+
 def test_parse_author_person_and_group():
     assert parse_author("van der Berg,  Anna-Lena") == Author("van der Berg", "Anna-Lena", "AL")
     assert parse_author("PRP Study Group") == Author(collective_name="PRP Study Group")
