@@ -163,6 +163,46 @@ def _columns(record: Record) -> dict:
             "journal": record.journal, "first_author": first, "data": record_to_json(record)}
 
 
+def _first_page(pages: str) -> str:
+    return pages.split("-")[0].strip().lstrip("0").lower() if pages else ""
+
+
+def _plain_title(title: str) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in title.casefold()).split())
+
+
+def citation_conflict(a: Record, b: Record, *, titles: bool = True) -> bool:
+    """True when two records that share a DOI are plainly different works.
+
+    Exports carry DOIs shared by many records (a journal supplement's DOI, a truncated
+    ``10.1016/s0022``): shared/dedup/cardiac has 42 such groups.  Two records conflict when both
+    give a first page and the pages differ, or both give a title and the titles are not
+    nearly the same text (rapidfuzz ratio < 85 after folding case and punctuation; not
+    checked with ``titles=False``, used when either record is PubMed's own).  A
+    translated title of the same work also "conflicts": it is then kept apart here and left to
+    ``evidence.dedup``, which decides with every field and can be undone.
+    """
+    from rapidfuzz import fuzz
+    pa, pb = _first_page(a.pages), _first_page(b.pages)
+    if pa and pb and pa != pb:
+        return True
+    ta, tb = _plain_title(a.title), _plain_title(b.title)
+    return titles and bool(ta and tb) and fuzz.ratio(ta, tb) < 85
+
+
+def _conflicts(row: sqlite3.Row, record: Record) -> bool:
+    stored = record_from_json(row["data"])
+    return citation_conflict(stored, record, titles=not (record.pmid or stored.pmid))
+
+
+def _free_key(conn: sqlite3.Connection, record: Record) -> str:
+    """``record.key()``, or, when another work holds that DOI key, the key plus a content hash."""
+    key = record.key()
+    if conn.execute("SELECT 1 FROM records WHERE key = ?", (key,)).fetchone() is None:
+        return key
+    return f"{key}|{record.with_changes(doi='', pmid='').key()}"
+
+
 @dataclass(frozen=True)
 class UpsertCounts:
     """How many records one :meth:`Store.upsert_records` call added, changed or found as is."""
@@ -343,19 +383,26 @@ class Store:
         return UpsertCounts(new, updated, unchanged)
 
     def _existing(self, conn: sqlite3.Connection, record: Record) -> sqlite3.Row | None:
-        row = conn.execute("SELECT id, data FROM records WHERE key = ?", (record.key(),)).fetchone()
+        """The stored row that is ``record``: same key or PMID; or same DOI when no PMIDs differ
+        and the citations do not conflict (see :func:`citation_conflict`)."""
+        row = conn.execute("SELECT id, key, data FROM records WHERE key = ?",
+                           (record.key(),)).fetchone()
+        if row is not None and not record.pmid and _conflicts(row, record):
+            row = None
         if row is None and record.pmid:
-            row = conn.execute("SELECT id, data FROM records WHERE pmid = ?",
+            row = conn.execute("SELECT id, key, data FROM records WHERE pmid = ?",
                                (record.pmid,)).fetchone()
-        if row is None and record.doi:  # same DOI, unless both carry different PMIDs
-            row = conn.execute("SELECT id, data FROM records WHERE doi = ? AND (pmid IS NULL OR ?)"
-                               " ORDER BY id LIMIT 1", (record.doi, not record.pmid)).fetchone()
+        if row is None and record.doi:  # same DOI, unless PMIDs or citations differ
+            rows = conn.execute("SELECT id, key, data FROM records WHERE doi = ? AND "
+                                "(pmid IS NULL OR ?) ORDER BY id", (record.doi, not record.pmid))
+            row = next((r for r in rows if not _conflicts(r, record)), None)
         return row
 
     def _upsert_one(self, conn: sqlite3.Connection, record: Record, now: str) -> tuple[int, str]:
         cols = _columns(record)
         row = self._existing(conn, record)
         if row is None:
+            cols["key"] = _free_key(conn, record)
             cur = conn.execute(
                 "INSERT INTO records(key, pmid, doi, pmcid, title, year, journal, first_author,"
                 " data, created_at, updated_at) VALUES (:key,:pmid,:doi,:pmcid,:title,:year,"
@@ -363,6 +410,9 @@ class Store:
             return cur.lastrowid, "new"
         merged = merge_records(record_from_json(row["data"]), record)
         cols = _columns(merged)
+        if cols["key"] != row["key"] and conn.execute(
+                "SELECT 1 FROM records WHERE key = ? AND id != ?", (cols["key"], row["id"])).fetchone():
+            cols["key"] = row["key"]  # another work already holds that DOI key
         if row["data"] == cols["data"]:
             return row["id"], "unchanged"
         conn.execute(

@@ -166,6 +166,20 @@ def test_every_field_round_trips(store):
     assert store.get_record(store.find(pmid="9")) == full
 
 
+def test_records_sharing_a_supplement_doi_stay_apart(store):
+    # shared/dedup/cardiac: Circulation 122(2) abstracts e288 and e196 share one DOI
+    doi = "10.1161/circulationaha.110.192774"
+    first = Record(doi=doi, title="A novel strategy to optimize skeletal myoblast functions",
+                   year=2010, journal="Circulation", pages="e288")
+    second = Record(doi=doi, title="Effect of heptanol on apoptosis of mitochondria",
+                    year=2010, journal="Circulation", pages="e196")
+    assert store.upsert_records([first, second], source="embase").new == 2
+    assert store.upsert_records([first, second], source="embase").unchanged == 2
+    assert store.count_records() == 2
+    same = first.with_changes(title="A Novel Strategy to Optimize Skeletal Myoblast Functions.")
+    assert store.upsert_records([same], source="scopus").new == 0 and store.count_records() == 2
+
+
 def test_doi_only_record_is_matched_when_pubmed_supplies_the_pmid(store):
     store.upsert_records([Record(doi="10.3390/dermis4030019", title="Case series", year=2024)],
                          source="manual")
