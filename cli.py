@@ -321,6 +321,8 @@ def import_cmd(
     emit(out, dict(report.__dict__), fmt, title="Import")
     err.print(f"{report.file}: {report.records} records read; {report.new} new, {report.updated} "
               f"updated, {report.unchanged} already known", markup=False, highlight=False)
+    for warning in report.warnings:
+        err.print(f"Warning: {warning}", markup=False, highlight=False)
 
 
 def _review_tables(queue: list[dict]):

@@ -18,7 +18,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from evidence import normalize as nz
@@ -40,6 +41,7 @@ class ParsedFile:
     format: str
     records: tuple[Record, ...]
     source_ids: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
 
 
 # ----------------------------------------------------------------------------- shared helpers
@@ -78,6 +80,17 @@ def _pages(start: str, end: str = "") -> str:
     return f"{start}-{end}" if start and end and end != start else start
 
 
+#: Problems that do not stop an import (a malformed DOI in one record of an export): collected
+#: by :func:`read_file` for the record that has them, which is kept without the bad value.
+_WARNINGS: ContextVar[list[str] | None] = ContextVar("hairmeta_import_warnings", default=None)
+
+
+def _warn(message: str) -> None:
+    collected = _WARNINGS.get()
+    if collected is not None:
+        collected.append(message)
+
+
 def make_record(fields: dict[str, str], path: str, line: int,
                 authors: tuple[Author, ...] | None = None) -> Record:
     """A Record from canonical field names (``title, author, year, journal, volume, number,
@@ -88,7 +101,7 @@ def make_record(fields: dict[str, str], path: str, line: int,
     raw_doi = fields.get("doi", "")
     doi = nz.normalize_doi(raw_doi)
     if raw_doi.strip() and not doi and "10." in raw_doi:
-        raise DataError(f"not a DOI: {raw_doi.strip()!r}", file=path, row=line, field="doi")
+        _warn(f"{path}:{line}:doi: not a DOI, record kept without it: {raw_doi.strip()!r}")
     pmid = fields.get("pmid", "").strip()
     if pmid and not pmid.isdigit():
         raise DataError(f"a PMID is a number, got {pmid!r}", file=path, row=line, field="pmid")
@@ -103,8 +116,11 @@ def make_record(fields: dict[str, str], path: str, line: int,
 
 
 def _require_content(record: Record, path: str, line: int) -> None:
+    """A record without title, PMID or DOI is kept, with a warning: exports do carry such
+    records (shared/dedup/haematology's last row has only an issue date), a review must count
+    every record it identified, and refusing the whole file would leave the user stuck."""
     if not (record.title or record.pmid or record.doi):
-        raise DataError("record has no title, PMID or DOI", file=path, row=line, field="title")
+        _warn(f"{path}:{line}:title: no title, PMID or DOI; kept as it is (check it by hand)")
 
 
 # ----------------------------------------------------------------------------- RIS
@@ -348,10 +364,15 @@ def read_file(path: str | Path, fmt: str | None = None) -> ParsedFile:
     fmt = (fmt or detect_format(path_for_type, text)).lower()
     if fmt not in _PARSERS:
         raise UnknownNameError("file format", fmt, FORMATS)
-    parsed = _PARSERS[fmt](text, str(path))
+    collected: list[str] = []
+    token = _WARNINGS.set(collected)
+    try:
+        parsed = _PARSERS[fmt](text, str(path))
+    finally:
+        _WARNINGS.reset(token)
     if not parsed.records:
         raise DataError(f"no records found ({fmt})", file=str(path), row=1)
-    return parsed
+    return replace(parsed, warnings=tuple(collected))
 
 
 @dataclass(frozen=True)
@@ -365,6 +386,7 @@ class ImportReport:
     new: int
     updated: int
     unchanged: int
+    warnings: tuple[str, ...] = ()
 
 
 def import_file(store, path: str | Path, source: str | None = None,
@@ -378,7 +400,7 @@ def import_file(store, path: str | Path, source: str | None = None,
     source = source or f"file:{Path(path).name}"
     counts = store.upsert_records(parsed.records, source=source, source_ids=parsed.source_ids)
     return ImportReport(str(path), parsed.format, source, len(parsed.records), counts.new,
-                        counts.updated, counts.unchanged)
+                        counts.updated, counts.unchanged, parsed.warnings)
 
 
 def records_frame(path: str | Path, fmt: str | None = None):
