@@ -291,3 +291,25 @@ def test_people_decide_first_and_distinct_rows_keep_a_chain_apart(library):
                      " decided_by) VALUES (1, 3, 0.9, 'distinct', 'active', 'test', 'A')")
     clusters = dedup.cluster_map(library)
     assert clusters[2] == clusters[3] != clusters[1]  # the machine's 1-2 merge yields
+
+
+@pytest.mark.parametrize("name", ["diabetes", "cytology_screening", "special_cases"])
+def test_library_import_then_dedup_merges_no_two_gold_works(name, tmp_path):
+    """Library mode end to end: the store's own identity rules (PMID, DOI, content hash) and
+    dedup_library together must never join records of two gold clusters."""
+    from extractors.files import import_file
+    folder = shared_path("dedup", name)
+    gold = pd.read_csv(folder / "gold.csv.gz", dtype=str)
+    work_of = dict(zip(gold["ID"], gold["cluster_id"]))
+    with Store(tmp_path / "lib.sqlite") as store:
+        import_file(store, folder / "records.csv.gz", source=name)
+        dedup.dedup_library(store)
+        clusters = dedup.cluster_map(store)
+        with store.transaction() as conn:
+            sources = conn.execute("SELECT record_id, source_id FROM record_sources").fetchall()
+    works: dict[int, set[str]] = {}
+    for record_id, source_id in sources:
+        works.setdefault(clusters.get(record_id, record_id), set()).add(work_of[source_id])
+    merged_away = sum(len(w) - 1 for w in works.values())
+    assert merged_away == 0
+    assert len(works) >= len(set(work_of.values()))
