@@ -161,7 +161,7 @@ def test_exact_multiple_of_rows_ends_on_empty_page(store):
     assert report.new == 20
 
 
-def test_recorded_widget_page_replayed_over_http(store):
+def test_recorded_widget_page_replayed_over_http(store, fixtures_dir):
     with FakeSources() as fake:
         report = search_into(store, "widget", api=fast_client(crossref, fake))
     assert (report.found, report.new) == (454, 20)  # total-results as recorded; one page of 20
