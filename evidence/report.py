@@ -49,19 +49,6 @@ def fmt_number(value, digits: int = 2) -> str:
     return f"{x:.0f}" if x.is_integer() else f"{x:.{digits}f}"
 
 
-def funnel_svg(fit) -> str:
-    """The funnel plot of ``fit`` (:func:`evidence.plots.build_funnel_figure`) as SVG text."""
-    import io
-
-    from matplotlib import rc_context
-
-    from evidence.plots import STABLE, build_funnel_figure
-    buffer = io.StringIO()
-    with rc_context(STABLE):
-        build_funnel_figure(fit).savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
-
-
 def _inline(svg: str) -> str:
     """SVG text fit for inlining in HTML: the XML declaration and DOCTYPE removed."""
     start = svg.find("<svg")
@@ -73,7 +60,7 @@ def plots_of(result, settings: dict) -> list[Plot]:
 
     Log-ratio measures (RR, OR, ROM, PR) are drawn back-transformed (``exp``) in the forest plot.
     """
-    from evidence.plots import forest_svg
+    from evidence.plots import forest_svg, funnel_svg
     from evidence.summary import RATIO_MEASURES
     plots = []
     for body in result.bodies:
