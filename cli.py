@@ -436,7 +436,7 @@ def pool_cmd(effects: Optional[Path] = _EffectsOpt, method: str = _PoolMethodOpt
              by: Optional[str] = typer.Option(None, "--by", help="Subgroup column: pool per level and test the difference."),
              label_column: Optional[str] = _LabelOpt,
              outcome: Optional[str] = typer.Option(None, "--outcome", help="Pool coded outcomes instead of a file, e.g. hair_density."),
-             comparison: Optional[str] = typer.Option(None, "--comparison", help="With --outcome: comparator, e.g. placebo."),
+             comparison: Optional[str] = typer.Option(None, "--comparison", help="With --outcome: placebo, active, untreated, control (any comparator) or baseline."),
              family: Optional[str] = typer.Option(None, "--family", help="With --outcome: intervention family (prp, exosome, …)."),
              condition: Optional[str] = typer.Option(None, "--condition", help="With --outcome: condition, e.g. androgenetic alopecia."),
              fmt: OutputFormat = FormatOpt) -> None:
