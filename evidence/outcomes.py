@@ -102,6 +102,8 @@ QUOTED_NUMBERS = {
     "outcomes": OUTCOME_STATS,
     "meta": ("estimate", "ci_low", "ci_high", "p", "i2", "tau2", "k_studies", "n_participants"),
 }
+#: Text columns whose numbers (``"4-6 weeks"`` → 4, 6) must appear in the row's quote too.
+QUOTED_TEXT = {"studies": ("sessions", "interval", "follow_up")}
 PROVENANCE = ("source", "location", "quote", "coder")
 
 
@@ -313,6 +315,11 @@ def _check_quotes(frame: pd.DataFrame, kind: str, out: _Collector) -> None:
             if not math.isnan(value) and column not in derived and not number_in_quote(value, row["quote"]):
                 out.add(index, column, f"{_fmt(value)} does not appear in the quote "
                                        "(quote it, or name the column in derivation)")
+        for column in QUOTED_TEXT.get(kind, ()):
+            for number in _NUMBER_RE.findall(row[column]):
+                if not number_in_quote(float(number.replace(",", "")), row["quote"]):
+                    out.add(index, column, f"{number} (in {row[column]!r}) does not appear in "
+                                           "the quote (quote it, or leave the cell empty)")
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

@@ -53,8 +53,8 @@ def appears(value: float, quote: str) -> bool:
     text = quote.lower()
     for form in written_forms(value):
         pattern = r"(?<![\d.])" + re.escape(form.lower()) + r"(?![\d]|\.\d)"
-        if form[0].isalpha():
-            pattern = r"\b" + re.escape(form.lower()) + r"\b"
+        if form[0].isalpha():  # 'twenty' must not match inside 'twenty-five'
+            pattern = r"(?<![\w-])" + re.escape(form.lower()) + r"(?![\w-])"
         if re.search(pattern, text):
             return True
     return False
@@ -64,6 +64,7 @@ def test_appears_oracle_itself():
     assert appears(0.8, "0.35–0.80") and appears(0.0004, "p < .0004") and appears(1569, "1,569 cases")
     assert appears(25, "Twenty-five men") and appears(125, "One hundred twenty-five patients")
     assert not appears(15.1, "151 ± 39.82") and not appears(0.8, "0.08")
+    assert not appears(20, "Twenty-five patients") and not appears(5, "twenty-five")
 
 
 def test_shipped_tables_pass_the_check():
@@ -86,6 +87,20 @@ def test_every_coded_number_is_written_in_its_quote_or_derived(kind, loader):
             assert row["source"].strip() and row["quote"].strip(), (kind, index, column)
             if not appears(value, row["quote"]) and not re.search(rf"(^|;)\s*{column}\s*:", derivation):
                 missing.append((kind, index + 2, column, value))
+    assert missing == []
+
+
+#: Protocol text in studies.csv: every number written in it must stand in the row's quote too.
+PROTOCOL_TEXT = ("sessions", "interval", "follow_up")
+
+
+def test_protocol_numbers_are_written_in_the_quote():
+    missing = []
+    for index, row in oc.load_studies().iterrows():
+        for column in PROTOCOL_TEXT:
+            for number in re.findall(r"\d+(?:\.\d+)?", row[column]):
+                if not appears(float(number), row["quote"]):
+                    missing.append((index + 2, row["study_id"], column, row[column]))
     assert missing == []
 
 

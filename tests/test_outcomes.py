@@ -225,6 +225,13 @@ def test_number_not_in_quote(tables):
             "column in derivation)") in lines(tables)
 
 
+def test_protocol_number_not_in_quote(tables):
+    path = tables / "studies.csv"
+    line = edit(path, "study_id", "shapiro2020", interval="5 weeks")
+    assert (f"{path}:{line}:interval: 5 (in '5 weeks') does not appear in the quote (quote it, "
+            "or leave the cell empty)") in lines(tables)
+
+
 def test_derivation_exempts_its_columns(tables):
     path = tables / "outcomes.csv"
     line = edit(path, "outcome_id", "wan2025-01", change_mean="41", derivation="change_mean: test")
