@@ -103,7 +103,7 @@ QUOTED_NUMBERS = {
     "meta": ("estimate", "ci_low", "ci_high", "p", "i2", "tau2", "k_studies", "n_participants"),
 }
 #: Text columns whose numbers (``"4-6 weeks"`` → 4, 6) must appear in the row's quote too.
-QUOTED_TEXT = {"studies": ("sessions", "interval", "follow_up")}
+QUOTED_TEXT = {"studies": ("sessions", "interval", "follow_up"), "outcomes": ("timepoint",)}
 PROVENANCE = ("source", "location", "quote", "coder")
 
 

@@ -90,17 +90,18 @@ def test_every_coded_number_is_written_in_its_quote_or_derived(kind, loader):
     assert missing == []
 
 
-#: Protocol text in studies.csv: every number written in it must stand in the row's quote too.
-PROTOCOL_TEXT = ("sessions", "interval", "follow_up")
+#: Text columns whose every number must stand in the row's quote too.
+NUMBERS_IN_TEXT = {"studies": ("sessions", "interval", "follow_up"), "outcomes": ("timepoint",)}
 
 
-def test_protocol_numbers_are_written_in_the_quote():
+@pytest.mark.parametrize("kind, loader", [("studies", oc.load_studies), ("outcomes", oc.load_outcomes)])
+def test_numbers_in_protocol_and_timepoint_text_are_written_in_the_quote(kind, loader):
     missing = []
-    for index, row in oc.load_studies().iterrows():
-        for column in PROTOCOL_TEXT:
+    for index, row in loader().iterrows():
+        for column in NUMBERS_IN_TEXT[kind]:
             for number in re.findall(r"\d+(?:\.\d+)?", row[column]):
                 if not appears(float(number), row["quote"]):
-                    missing.append((index + 2, row["study_id"], column, row[column]))
+                    missing.append((index + 2, column, row[column]))
     assert missing == []
 
 

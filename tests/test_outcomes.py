@@ -232,6 +232,13 @@ def test_protocol_number_not_in_quote(tables):
             "or leave the cell empty)") in lines(tables)
 
 
+def test_timepoint_number_not_in_quote(tables):
+    path = tables / "outcomes.csv"
+    line = edit(path, "outcome_id", "wan2025-01", timepoint="18 months")
+    assert (f"{path}:{line}:timepoint: 18 (in '18 months') does not appear in the quote (quote "
+            "it, or leave the cell empty)") in lines(tables)
+
+
 def test_derivation_exempts_its_columns(tables):
     path = tables / "outcomes.csv"
     line = edit(path, "outcome_id", "wan2025-01", change_mean="41", derivation="change_mean: test")
@@ -303,7 +310,7 @@ def new_row(**changes) -> dict:
            "outcome": "hair_density", "unit": "hairs/cm2", "timepoint": "12 months", "timepoint_weeks": 52,
            "n": 16, "change_mean": 35.0, "change_sd": 6.5, "source": "https://m.booksci.cn/literature/143717895.htm",
            "location": "abstract", "coder": "test",
-           "quote": "the average increase in hair density was 35 hairs/cm2, with a standard deviation of 6.5 in 16 patients"}
+           "quote": "At the 12-month follow-up, the average increase in hair density was 35 hairs/cm2, with a standard deviation of 6.5 in 16 patients"}
     row.update(changes)
     return row
 
