@@ -190,8 +190,7 @@ def citation_conflict(a: Record, b: Record, *, titles: bool = True) -> bool:
     return titles and bool(ta and tb) and fuzz.ratio(ta, tb) < 85
 
 
-def _conflicts(row: sqlite3.Row, record: Record) -> bool:
-    stored = record_from_json(row["data"])
+def _conflicts(stored: Record, record: Record) -> bool:
     return citation_conflict(stored, record, titles=not (record.pmid or stored.pmid))
 
 
@@ -382,25 +381,30 @@ class Store:
                     " first_seen) VALUES (?,?,?,?,?)", (record_id, source, str(sid), search_id, now))
         return UpsertCounts(new, updated, unchanged)
 
-    def _existing(self, conn: sqlite3.Connection, record: Record) -> sqlite3.Row | None:
-        """The stored row that is ``record``: same key or PMID; or same DOI when no PMIDs differ
-        and the citations do not conflict (see :func:`citation_conflict`)."""
-        row = conn.execute("SELECT id, key, data FROM records WHERE key = ?",
-                           (record.key(),)).fetchone()
-        if row is not None and not record.pmid and _conflicts(row, record):
+    def _existing(self, conn: sqlite3.Connection,
+                  record: Record) -> tuple[sqlite3.Row, Record] | tuple[None, None]:
+        """The stored row that is ``record`` and its decoded record: same key or PMID; or same
+        DOI when no PMIDs differ and the citations do not conflict (:func:`citation_conflict`)."""
+        def decoded(row):
+            return (row, record_from_json(row["data"])) if row is not None else (None, None)
+        row, stored = decoded(conn.execute("SELECT id, key, data FROM records WHERE key = ?",
+                                           (record.key(),)).fetchone())
+        if row is not None and not record.pmid and _conflicts(stored, record):
             row = None
         if row is None and record.pmid:
-            row = conn.execute("SELECT id, key, data FROM records WHERE pmid = ?",
-                               (record.pmid,)).fetchone()
+            row, stored = decoded(conn.execute("SELECT id, key, data FROM records WHERE pmid = ?",
+                                               (record.pmid,)).fetchone())
         if row is None and record.doi:  # same DOI, unless PMIDs or citations differ
             rows = conn.execute("SELECT id, key, data FROM records WHERE doi = ? AND "
                                 "(pmid IS NULL OR ?) ORDER BY id", (record.doi, not record.pmid))
-            row = next((r for r in rows if not _conflicts(r, record)), None)
-        return row
+            candidates = (decoded(r) for r in rows)
+            row, stored = next(((r, d) for r, d in candidates if not _conflicts(d, record)),
+                               (None, None))
+        return (row, stored) if row is not None else (None, None)
 
     def _upsert_one(self, conn: sqlite3.Connection, record: Record, now: str) -> tuple[int, str]:
         cols = _columns(record)
-        row = self._existing(conn, record)
+        row, stored = self._existing(conn, record)
         if row is None:
             cols["key"] = _free_key(conn, record)
             cur = conn.execute(
@@ -408,7 +412,7 @@ class Store:
                 " data, created_at, updated_at) VALUES (:key,:pmid,:doi,:pmcid,:title,:year,"
                 ":journal,:first_author,:data,:now,:now)", {**cols, "now": now})
             return cur.lastrowid, "new"
-        merged = merge_records(record_from_json(row["data"]), record)
+        merged = merge_records(stored, record)
         cols = _columns(merged)
         if cols["key"] != row["key"] and conn.execute(
                 "SELECT 1 FROM records WHERE key = ? AND id != ?", (cols["key"], row["id"])).fetchone():
