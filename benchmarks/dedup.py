@@ -35,6 +35,7 @@ BIB_DEDUPE_RECALL = {"haematology": 0.896, "respiratory": 0.936}
 def _score_module():
     sys.path.insert(0, str(SHARED))
     import score  # ../shared/dedup/score.py
+
     return score
 
 
@@ -54,7 +55,7 @@ def _peak_mb() -> float:
 
 def run_set(name: str) -> dict:
     """Load, de-duplicate and score one set (meant to run in a fresh process)."""
-    from evidence.dedup import find_duplicates
+    from hairmeta.evidence.library.dedup.match import find_duplicates
 
     score = _score_module()
     start, cpu = time.perf_counter(), time.process_time()
@@ -69,16 +70,24 @@ def run_set(name: str) -> dict:
     base = baseline_labels(base_frame)
     base_time = time.perf_counter() - start
     base_score = score.score_clusters(gold, dict(zip(base_frame["ID"], base)))
-    return {"name": name, "n": len(frame), "time": elapsed, "cpu": cpu, "peak_mb": peak,
-            "removal": ours["removal"], "impure": ours["impure_pred_clusters"],
-            "base_removal": base_score["removal"], "base_time": base_time,
-            "false_merges": false_merges(frame, gold, result),
-            "review": int((result.pairs["decision"] == "review").sum())}
+    return {
+        "name": name,
+        "n": len(frame),
+        "time": elapsed,
+        "cpu": cpu,
+        "peak_mb": peak,
+        "removal": ours["removal"],
+        "impure": ours["impure_pred_clusters"],
+        "base_removal": base_score["removal"],
+        "base_time": base_time,
+        "false_merges": false_merges(frame, gold, result),
+        "review": int((result.pairs["decision"] == "review").sum()),
+    }
 
 
 def false_merges(frame, gold: dict, result) -> list[dict]:
     """Predicted clusters holding more than one gold work, with a label-error assessment."""
-    from evidence.dedup import prepare
+    from hairmeta.evidence.library.dedup.match import prepare
 
     prep = prepare(frame).set_index("ID")
     rows = frame.set_index("ID")
@@ -89,10 +98,15 @@ def false_merges(frame, gold: dict, result) -> list[dict]:
     for members in groups.values():
         if len({gold[m] for m in members}) < 2:
             continue
-        found.append({"ids": members, "gold": [gold[m] for m in members],
-                      "titles": [str(rows.loc[m].get("title", "")) for m in members],
-                      "cites": [_citation(rows.loc[m]) for m in members],
-                      "argument": label_error_argument([prep.loc[m] for m in members])})
+        found.append(
+            {
+                "ids": members,
+                "gold": [gold[m] for m in members],
+                "titles": [str(rows.loc[m].get("title", "")) for m in members],
+                "cites": [_citation(rows.loc[m]) for m in members],
+                "argument": label_error_argument([prep.loc[m] for m in members]),
+            }
+        )
     return found
 
 
@@ -120,8 +134,10 @@ def label_error_argument(norm) -> str:
     }
     title = min(fuzz.ratio(first["tkey"], o["tkey"]) for o in others)
     if all(checks.values()):
-        return (f"LABEL ERROR (argued): same {', '.join(checks)}; titles {title:.0f}% alike "
-                "(translation or rewording of one article)")
+        return (
+            f"LABEL ERROR (argued): same {', '.join(checks)}; titles {title:.0f}% alike "
+            "(translation or rewording of one article)"
+        )
     failed = [k for k, ok in checks.items() if not ok]
     return f"REAL FALSE MERGE: {', '.join(failed)} differ; titles {title:.0f}% alike"
 
@@ -129,16 +145,19 @@ def label_error_argument(norm) -> str:
 def print_set(res: dict) -> None:
     r, b = res["removal"], res["base_removal"]
     ratio = res["time"] / res["base_time"] if res["base_time"] else float("nan")
-    print(f"{res['name']:<19} n={res['n']:>6}  precision={r['precision']:.4f}  "
-          f"recall={r['recall']:.4f}  false_merges={r['FP']}  time={res['time']:.2f}s "
-          f"(cpu {res['cpu']:.2f}s)  "
-          f"peak_mem={res['peak_mb']:.0f}MB  review_queue={res['review']}")
-    print(f"{'':<19} baseline(exact title): precision={b['precision']:.4f}  "
-          f"recall={b['recall']:.4f}  false_merges={b['FP']}  time={res['base_time']:.2f}s  "
-          f"time_ratio={ratio:.1f}x  recall_gain={r['recall'] - b['recall']:+.4f}")
+    print(
+        f"{res['name']:<19} n={res['n']:>6}  precision={r['precision']:.4f}  "
+        f"recall={r['recall']:.4f}  false_merges={r['FP']}  time={res['time']:.2f}s "
+        f"(cpu {res['cpu']:.2f}s)  "
+        f"peak_mem={res['peak_mb']:.0f}MB  review_queue={res['review']}"
+    )
+    print(
+        f"{'':<19} baseline(exact title): precision={b['precision']:.4f}  "
+        f"recall={b['recall']:.4f}  false_merges={b['FP']}  time={res['base_time']:.2f}s  "
+        f"time_ratio={ratio:.1f}x  recall_gain={r['recall'] - b['recall']:+.4f}"
+    )
     target = BIB_DEDUPE_RECALL.get(res["name"], 0.991)
-    print(f"{'':<19} bib-dedupe recall {target:.3f}: "
-          f"{'met' if r['recall'] >= target else 'NOT met'}")
+    print(f"{'':<19} bib-dedupe recall {target:.3f}: {'met' if r['recall'] >= target else 'NOT met'}")
     for fm in res["false_merges"]:
         print(f"    false merge {fm['ids']} (gold clusters {fm['gold']}): {fm['argument']}")
         for ident, title, cite in zip(fm["ids"], fm["titles"], fm["cites"]):
@@ -148,6 +167,7 @@ def print_set(res: dict) -> None:
 
 # ----------------------------------------------------------------------------- scaling
 
+
 def _perturb_title(title: str, rng: random.Random) -> str:
     choice = rng.random()
     if choice < 0.25:
@@ -156,7 +176,7 @@ def _perturb_title(title: str, rng: random.Random) -> str:
         return re.sub(r"[^\w\s]", "", title) + " [Chinese]"
     if choice < 0.7 and len(title) > 10:
         i = rng.randrange(len(title))
-        return title[:i] + title[i + 1:]
+        return title[:i] + title[i + 1 :]
     return "[" + title + "]."
 
 
@@ -178,11 +198,17 @@ def synthetic(n: int, seed: int = 7, duplicate_share: float = 0.15):
     rows, truth = [], []
     for work in range(n_works):
         first = rng.randint(1, 2000)
-        rows.append({"ID": f"s{len(rows)}",
-                     "title": " ".join(rng.choices(vocab, k=rng.randint(6, 16))),
-                     "author": rng.choice(authors), "year": str(rng.randint(1950, 2024)),
-                     "journal": rng.choice(journals), "volume": str(rng.randint(1, 300)),
-                     "pages": f"{first}-{first + rng.randint(1, 15)}"})
+        rows.append(
+            {
+                "ID": f"s{len(rows)}",
+                "title": " ".join(rng.choices(vocab, k=rng.randint(6, 16))),
+                "author": rng.choice(authors),
+                "year": str(rng.randint(1950, 2024)),
+                "journal": rng.choice(journals),
+                "volume": str(rng.randint(1, 300)),
+                "pages": f"{first}-{first + rng.randint(1, 15)}",
+            }
+        )
         truth.append(work)
     for _ in range(n - n_works):
         work = rng.randrange(n_works)
@@ -195,7 +221,7 @@ def synthetic(n: int, seed: int = 7, duplicate_share: float = 0.15):
 
 
 def run_scaling(n: int) -> dict:
-    from evidence.dedup import find_duplicates
+    from hairmeta.evidence.library.dedup.match import find_duplicates
 
     score = _score_module()
     frame, truth = synthetic(n)
@@ -204,9 +230,16 @@ def run_scaling(n: int) -> dict:
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     gold = dict(zip(frame["ID"], map(str, truth)))
     removal = score.score_clusters(gold, dict(zip(result.ids, result.labels)))["removal"]
-    return {"n": n, "time": elapsed, "cpu": cpu, "peak_mb": _peak_mb(),
-            "pairs": len(result.pairs), "precision": removal["precision"],
-            "recall": removal["recall"], "fp": removal["FP"]}
+    return {
+        "n": n,
+        "time": elapsed,
+        "cpu": cpu,
+        "peak_mb": _peak_mb(),
+        "pairs": len(result.pairs),
+        "precision": removal["precision"],
+        "recall": removal["recall"],
+        "fp": removal["FP"],
+    }
 
 
 def _in_fresh_process(func, arg):
@@ -218,16 +251,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default="", help="comma-separated set names (default all)")
     parser.add_argument("--no-scaling", action="store_true", help="skip the synthetic runs")
-    parser.add_argument("--scale", default="100000,300000,1000000",
-                        help="synthetic sizes (comma-separated)")
+    parser.add_argument("--scale", default="100000,300000,1000000", help="synthetic sizes (comma-separated)")
     args = parser.parse_args(argv)
     if not SHARED.exists():
         print(f"{SHARED} not found: nothing to benchmark", file=sys.stderr)
         return 1
     names = args.sets.split(",") if args.sets else _score_module().list_datasets()
-    print("removal convention (../shared/dedup/score.py); time = wall clock including reading "
-          "records.csv.gz (cpu = process CPU time; the machine is shared); each set in a fresh "
-          "process (peak_mem = that process's max RSS)")
+    print(
+        "removal convention (../shared/dedup/score.py); time = wall clock including reading "
+        "records.csv.gz (cpu = process CPU time; the machine is shared); each set in a fresh "
+        "process (peak_mem = that process's max RSS)"
+    )
     print(f"machine load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     total_fp = 0
     for name in names:
@@ -236,16 +270,17 @@ def main(argv: list[str] | None = None) -> int:
         print_set(res)
     print(f"false merges over all sets: {total_fp}")
     if not args.no_scaling:
-        print("synthetic scaling (new works from the sets' vocabulary + 15% perturbed duplicates;"
-              " fresh process each):")
+        print("synthetic scaling (new works from the sets' vocabulary + 15% perturbed duplicates; fresh process each):")
         for size in (int(s) for s in args.scale.split(",")):
             res = _in_fresh_process(run_scaling, size)
-            print(f"  n={res['n']:>8}  time={res['time']:.1f}s (cpu {res['cpu']:.1f}s)  "
-                  f"per_record={res['time'] / res['n'] * 1e6:.1f}us "
-                  f"(cpu {res['cpu'] / res['n'] * 1e6:.1f}us)  "
-                  f"peak_mem={res['peak_mb']:.0f}MB  candidate_pairs={res['pairs']}  "
-                  f"precision={res['precision']:.4f} recall={res['recall']:.4f} "
-                  f"false_merges={res['fp']}")
+            print(
+                f"  n={res['n']:>8}  time={res['time']:.1f}s (cpu {res['cpu']:.1f}s)  "
+                f"per_record={res['time'] / res['n'] * 1e6:.1f}us "
+                f"(cpu {res['cpu'] / res['n'] * 1e6:.1f}us)  "
+                f"peak_mem={res['peak_mb']:.0f}MB  candidate_pairs={res['pairs']}  "
+                f"precision={res['precision']:.4f} recall={res['recall']:.4f} "
+                f"false_merges={res['fp']}"
+            )
     return 0
 
 

@@ -14,7 +14,6 @@ comparison), which ``summary`` and ``compare`` call many times.
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 import time
 from pathlib import Path
@@ -25,8 +24,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from evidence.effects import compute_effects, from_outcomes, read_effect_input  # noqa: E402
-from evidence.measures import get_measure  # noqa: E402
+from hairmeta.evidence.meta.escalc import compute_effects, read_effect_input
+from hairmeta.evidence.meta.measures import get_measure
+from hairmeta.evidence.synthesis.contrasts import from_outcomes
 
 
 def random_tables(rows: int, seed: int = 1) -> dict[str, pd.DataFrame]:
@@ -35,11 +35,26 @@ def random_tables(rows: int, seed: int = 1) -> dict[str, pd.DataFrame]:
     n1, n2 = rng.integers(2, 200, rows), rng.integers(2, 200, rows)
     ai, ci = rng.binomial(n1, 0.3), rng.binomial(n2, 0.2)
     return {
-        "SMD": pd.DataFrame({"m1i": rng.normal(150, 30, rows), "sd1i": rng.uniform(5, 40, rows), "n1i": n1,
-                             "m2i": rng.normal(140, 30, rows), "sd2i": rng.uniform(5, 40, rows), "n2i": n2}),
-        "SMCR": pd.DataFrame({"m1i": rng.normal(150, 30, rows), "m2i": rng.normal(140, 30, rows),
-                              "sd1i": rng.uniform(5, 40, rows), "sd2i": rng.uniform(5, 40, rows),
-                              "ni": n1, "ri": rng.uniform(-0.5, 0.9, rows)}),
+        "SMD": pd.DataFrame(
+            {
+                "m1i": rng.normal(150, 30, rows),
+                "sd1i": rng.uniform(5, 40, rows),
+                "n1i": n1,
+                "m2i": rng.normal(140, 30, rows),
+                "sd2i": rng.uniform(5, 40, rows),
+                "n2i": n2,
+            }
+        ),
+        "SMCR": pd.DataFrame(
+            {
+                "m1i": rng.normal(150, 30, rows),
+                "m2i": rng.normal(140, 30, rows),
+                "sd1i": rng.uniform(5, 40, rows),
+                "sd2i": rng.uniform(5, 40, rows),
+                "ni": n1,
+                "ri": rng.uniform(-0.5, 0.9, rows),
+            }
+        ),
         "OR": pd.DataFrame({"ai": ai, "n1i": n1, "ci": ci, "n2i": n2}),
         "PFT": pd.DataFrame({"xi": ai, "ni": n1}),
     }
@@ -68,18 +83,22 @@ def bench_compute(rows: int, tmp: Path) -> None:
         ours, table = timed(lambda: compute_effects(read_effect_input(path), measure))
         base, values = timed(row_by_row, frame, measure)
         same = np.allclose(table["yi"].to_numpy(), values, rtol=1e-12, equal_nan=True)
-        print(f"  {measure:5s} ours {ours:7.3f} s   baseline {base:7.3f} s   "
-              f"ratio {base / ours:6.1f}x   same yi: {same}")
+        print(
+            f"  {measure:5s} ours {ours:7.3f} s   baseline {base:7.3f} s   ratio {base / ours:6.1f}x   same yi: {same}"
+        )
 
 
 def bench_from_outcomes() -> None:
-    from evidence.outcomes import load_outcomes, load_studies
+    from hairmeta.evidence.tables.load import load_outcomes, load_studies
+
     outcomes, studies = load_outcomes(), load_studies()
     keys = [(o, c) for o in sorted(set(outcomes["outcome"])) for c in ("control", "baseline")]
     total, effects = timed(lambda: [from_outcomes(outcomes, studies, outcome=o, comparison=c) for o, c in keys])
     k = sum(len(t.effects) for t in effects)
-    print(f"from_outcomes on the shipped tables: {len(keys)} calls ({len(outcomes)} coded rows, {k} effects) "
-          f"in {total:.3f} s = {1000 * total / len(keys):.1f} ms per call")
+    print(
+        f"from_outcomes on the shipped tables: {len(keys)} calls ({len(outcomes)} coded rows, {k} effects) "
+        f"in {total:.3f} s = {1000 * total / len(keys):.1f} ms per call"
+    )
 
 
 def main() -> None:
@@ -87,6 +106,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
     import tempfile
+
     with tempfile.TemporaryDirectory() as tmp:
         bench_compute(args.rows, Path(tmp))
     bench_from_outcomes()

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import multiprocessing
+import os
 import sys
 import tempfile
 import time
@@ -27,10 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from evidence.store import Store  # noqa: E402
-from extractors.http import RetryPolicy  # noqa: E402
-from extractors.pubmed import EutilsClient, EutilsConfig, search_into  # noqa: E402
 from fake_eutils import FakeEutils  # noqa: E402
+
+from hairmeta.evidence.library.store import Store
+from hairmeta.extractors.http import RetryPolicy  # noqa: E402
+from hairmeta.extractors.pubmed import EutilsClient, EutilsConfig, search_into  # noqa: E402
 
 
 def serve(conn, records: int) -> None:
@@ -38,8 +39,7 @@ def serve(conn, records: int) -> None:
     with FakeEutils(records, rate_limit=3, key_rate_limit=10) as fake:
         conn.send(fake.url)
         conn.recv()
-        conn.send({"too_many": fake.too_many, "max_in_window": fake.max_in_window,
-                   "requests": len(fake.log)})
+        conn.send({"too_many": fake.too_many, "max_in_window": fake.max_in_window, "requests": len(fake.log)})
 
 
 def run(records: int, batch_size: int, api_key: bool) -> dict:
@@ -54,8 +54,12 @@ def run(records: int, batch_size: int, api_key: bool) -> dict:
     url = parent.recv()
     try:
         with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.sqlite") as store:
-            config = EutilsConfig(base_url=url, api_key="BENCH" if api_key else "",
-                                  email="bench@example.invalid", retry=RetryPolicy(tries=5, base=1.0))
+            config = EutilsConfig(
+                base_url=url,
+                api_key="BENCH" if api_key else "",
+                email="bench@example.invalid",
+                retry=RetryPolicy(tries=5, base=1.0),
+            )
             client = EutilsClient(config)
             start, cpu = time.perf_counter(), time.process_time()
             report = search_into(store, "benchmark", batch_size=batch_size, client=client)
@@ -68,10 +72,20 @@ def run(records: int, batch_size: int, api_key: bool) -> dict:
     rate = config.requests_per_second
     minimum = 1 + math.ceil(records / batch_size)
     bound = math.floor((minimum - 1) / rate)
-    return {"records": records, "stored": stored, "rate": rate, "requests": client.stats.requests,
-            "minimum": minimum, "wall": wall, "cpu": cpu, "bound": bound, "ratio": wall / bound if bound else None,
-            "server_429": counters["too_many"], "max_per_second": counters["max_in_window"],
-            "failed": len(report.failed)}
+    return {
+        "records": records,
+        "stored": stored,
+        "rate": rate,
+        "requests": client.stats.requests,
+        "minimum": minimum,
+        "wall": wall,
+        "cpu": cpu,
+        "bound": bound,
+        "ratio": wall / bound if bound else None,
+        "server_429": counters["too_many"],
+        "max_per_second": counters["max_in_window"],
+        "failed": len(report.failed),
+    }
 
 
 def main() -> None:

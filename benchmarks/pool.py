@@ -29,8 +29,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from evidence.diagnostics import leave_one_out  # noqa: E402
-from evidence.pooling import pool  # noqa: E402
+from hairmeta.evidence.meta.pooling import pool
+from hairmeta.evidence.meta.sensitivity import leave_one_out
 
 R_SCRIPT = r"""
 suppressPackageStartupMessages(library(metafor))
@@ -72,8 +72,9 @@ def metafor_time(yi, vi, task: str, reps: int) -> tuple[float, float] | None:
         data, script = Path(tmp) / "d.csv", Path(tmp) / "bench.R"
         np.savetxt(data, np.column_stack([yi, vi]), delimiter=",", header="yi,vi", comments="", fmt="%.17g")
         script.write_text(R_SCRIPT)
-        run = subprocess.run(["Rscript", str(script), str(data), task, str(reps)],
-                             capture_output=True, text=True, timeout=3600)
+        run = subprocess.run(
+            ["Rscript", str(script), str(data), task, str(reps)], capture_output=True, text=True, timeout=3600
+        )
     if run.returncode != 0:
         print(f"  metafor not run: {run.stderr.strip().splitlines()[-1] if run.stderr.strip() else 'Rscript failed'}")
         return None
@@ -89,16 +90,19 @@ def bench_pool(k: int, reps: int, metafor_max_k: int) -> None:
     yi, vi = simulate(k, seed=k)
     ours = best_time(lambda: pool(yi, vi, method="REML"), reps)
     from statsmodels.stats.meta_analysis import combine_effects
+
     base = best_time(lambda: combine_effects(yi, vi, method_re="chi2"), reps)
-    print(f"pool REML k={k:>6}: hairmeta {fmt(ours)} | statsmodels combine_effects (DL) "
-          f"{fmt(base)} (ratio {base / ours:6.2f})", end="")
+    print(
+        f"pool REML k={k:>6}: hairmeta {fmt(ours)} | statsmodels combine_effects (DL) "
+        f"{fmt(base)} (ratio {base / ours:6.2f})",
+        end="",
+    )
     mf = metafor_time(yi, vi, "pool", max(1, reps if k <= 1000 else 1)) if k <= metafor_max_k else None
     if mf is None:
         print(" | metafor not run" + (f" (k > --metafor-max-k {metafor_max_k})" if k > metafor_max_k else ""))
         return
     est = pool(yi, vi, method="REML").estimate
-    print(f" | metafor {fmt(mf[0])} (metafor/hairmeta {mf[0] / ours:8.1f}x; estimates "
-          f"{est:.6f} vs {mf[1]:.6f})")
+    print(f" | metafor {fmt(mf[0])} (metafor/hairmeta {mf[0] / ours:8.1f}x; estimates {est:.6f} vs {mf[1]:.6f})")
 
 
 def bench_l1o(k: int, reps: int, sample: int) -> None:
@@ -107,14 +111,16 @@ def bench_l1o(k: int, reps: int, sample: int) -> None:
     ours = best_time(lambda: leave_one_out(fit), reps)
     loop_n = 100
     loop = best_time(lambda: [pool(np.delete(yi, i), np.delete(vi, i)) for i in range(loop_n)], 1) * k / loop_n
-    print(f"leave-one-out REML k={k}: hairmeta {fmt(ours)} | loop of pool() {fmt(loop)} "
-          f"(extrapolated from {loop_n} refits; ratio {loop / ours:6.1f})", end="")
+    print(
+        f"leave-one-out REML k={k}: hairmeta {fmt(ours)} | loop of pool() {fmt(loop)} "
+        f"(extrapolated from {loop_n} refits; ratio {loop / ours:6.1f})",
+        end="",
+    )
     mf = metafor_time(yi, vi, "l1o", sample)
     if mf is None:
         print(" | metafor not run")
         return
-    print(f" | metafor {fmt(mf[0])} (extrapolated from {sample} refits; metafor/hairmeta "
-          f"{mf[0] / ours:8.1f}x)")
+    print(f" | metafor {fmt(mf[0])} (extrapolated from {sample} refits; metafor/hairmeta {mf[0] / ours:8.1f}x)")
 
 
 def main() -> None:

@@ -26,10 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from evidence.store import Store  # noqa: E402
-from extractors import clinicaltrials, crossref, europepmc  # noqa: E402
-from extractors.http import RateLimiter, RetryPolicy  # noqa: E402
 from fake_sources import FakeSources  # noqa: E402
+
+from hairmeta.evidence.library.store import Store
+from hairmeta.extractors import clinicaltrials, crossref, europepmc  # noqa: E402
+from hairmeta.extractors.http import RateLimiter, RetryPolicy  # noqa: E402
 
 MODULES = {"europepmc": europepmc, "crossref": crossref, "ctgov": clinicaltrials}
 LIMITS = {"europepmc": (5, 1.0), "crossref": (5, 1.0), "ctgov": (3, 1.0)}
@@ -52,8 +53,11 @@ def run(name: str, n: int, page: int, limited: bool) -> dict:
     """Fetch ``n`` records of source ``name``; figures of the run."""
     module = MODULES[name]
     limits = {name: LIMITS[name]} if limited else {}
-    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "lib.sqlite") as store, \
-            FakeSources(n_europepmc=n, n_crossref=n, n_ctgov=n, limits=limits) as fake:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Store(Path(tmp) / "lib.sqlite") as store,
+        FakeSources(n_europepmc=n, n_crossref=n, n_ctgov=n, limits=limits) as fake,
+    ):
         overrides = {"base_url": fake.url(name), "policy": RetryPolicy(tries=5, base=0.5)}
         if not limited:  # no limiter, and no re-tuning from Crossref's headers
             overrides.update(limiter=RateLimiter(1e6), on_response=None)
@@ -61,8 +65,13 @@ def run(name: str, n: int, page: int, limited: bool) -> dict:
         start = time.perf_counter()
         report = module.search_into(store, "benchmark", batch_size=page, api=api)
         elapsed = time.perf_counter() - start
-        return {"stored": store.count_records(), "requests": len(fake.requests_to(name)),
-                "seconds": elapsed, "over_limit": fake.over_limit[name], "failed": len(report.failed)}
+        return {
+            "stored": store.count_records(),
+            "requests": len(fake.requests_to(name)),
+            "seconds": elapsed,
+            "over_limit": fake.over_limit[name],
+            "failed": len(report.failed),
+        }
 
 
 def main() -> None:
@@ -74,11 +83,13 @@ def main() -> None:
         limited, base = run(name, args.n, args.page, True), run(name, args.n, args.page, False)
         limit, window = LIMITS[name]
         bound = lower_bound(limited["requests"], limit, window)
-        print(f"{name}: {limited['stored']}/{args.n} records stored; requests {limited['requests']} "
-              f"(minimum {minimum_requests(name, args.n, args.page)}); wall {limited['seconds']:.2f} s vs "
-              f"rate-limit lower bound {bound:.2f} s (ratio {limited['seconds'] / bound:.3f}); "
-              f"429s provoked {limited['over_limit']}; failed pages {limited['failed']}; "
-              f"unlimited baseline {base['seconds']:.2f} s for {base['requests']} requests")
+        print(
+            f"{name}: {limited['stored']}/{args.n} records stored; requests {limited['requests']} "
+            f"(minimum {minimum_requests(name, args.n, args.page)}); wall {limited['seconds']:.2f} s vs "
+            f"rate-limit lower bound {bound:.2f} s (ratio {limited['seconds'] / bound:.3f}); "
+            f"429s provoked {limited['over_limit']}; failed pages {limited['failed']}; "
+            f"unlimited baseline {base['seconds']:.2f} s for {base['requests']} requests"
+        )
 
 
 if __name__ == "__main__":

@@ -25,9 +25,9 @@ def timed(fn, repeats: int = 5) -> float:
 
 
 def main() -> None:
-    from evidence import outcomes
-    from evidence.compare import compare
-    from evidence.summary import summary
+    from hairmeta.evidence.synthesis.compare import compare
+    from hairmeta.evidence.synthesis.summary import summary
+    from hairmeta.evidence.tables import vocab as outcomes
 
     def load_all():
         outcomes.load_studies(), outcomes.load_arms(), outcomes.load_outcomes()

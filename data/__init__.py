@@ -1,1 +1,1 @@
-"""Shipped evidence tables (installed as the ``hairmeta_data`` package; see README.md here)."""
+"""Shipped evidence tables (installed as the ``hairmeta.data`` package; see README.md here)."""

@@ -2,5 +2,3 @@
 
 Nothing in this package prints to the terminal or talks to the network.
 """
-
-__version__ = "0.1.0"

@@ -12,8 +12,9 @@ class HairmetaError(Exception):
 class DataError(HairmetaError):
     """Bad input data: a file, row and field that cannot be used as given."""
 
-    def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
-                 field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, file: str | None = None, row: int | None = None, field: str | None = None
+    ) -> None:
         self.file, self.row, self.field, self.detail = file, row, field, message
         where = ":".join(str(p) for p in (file, row, field) if p not in (None, ""))
         super().__init__(f"{where}: {message}" if where else message)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 SOURCE_MODULES = {
-    "pubmed": "extractors.pubmed",
-    "europepmc": "extractors.europepmc",
-    "crossref": "extractors.crossref",
-    "ctgov": "extractors.clinicaltrials",
+    "pubmed": "hairmeta.extractors.pubmed",
+    "europepmc": "hairmeta.extractors.europepmc",
+    "crossref": "hairmeta.extractors.crossref",
+    "ctgov": "hairmeta.extractors.clinicaltrials",
 }
 
 
@@ -30,8 +30,7 @@ class SearchReport:
 
     def summary_line(self) -> str:
         """``pubmed: 120 found; 100 new, 5 updated, 15 already known`` (+ failures)."""
-        line = (f"{self.source}: {self.found} found; {self.new} new, {self.updated} updated, "
-                f"{self.known} already known")
+        line = f"{self.source}: {self.found} found; {self.new} new, {self.updated} updated, {self.known} already known"
         if self.failed:
             line += f"; {len(self.failed)} batch(es) failed: {'; '.join(self.failed)} (rerun to resume)"
         return line

@@ -14,10 +14,18 @@ from __future__ import annotations
 
 import re
 
-from evidence.records import Author, Record
-from extractors.base import SearchReport
-from extractors.rest import (JsonApi, Page, Progress, clamp_batch, cursor_pages, env_url,
-                             polite_limiter, store_pages)
+from hairmeta.evidence.library.records import Author, Record
+from hairmeta.extractors.base import SearchReport
+from hairmeta.extractors.rest import (
+    JsonApi,
+    Page,
+    Progress,
+    clamp_batch,
+    cursor_pages,
+    env_url,
+    polite_limiter,
+    store_pages,
+)
 
 SOURCE = "ctgov"
 DEFAULT_URL = "https://clinicaltrials.gov/api/v2"
@@ -29,8 +37,7 @@ _FIRST_PAGE = ""
 
 def client(**overrides) -> JsonApi:
     """A :class:`JsonApi` for ClinicalTrials.gov API v2 (base URL from ``$HAIRMETA_CTGOV_URL``)."""
-    settings = dict(name=SOURCE, base_url=env_url("HAIRMETA_CTGOV_URL", DEFAULT_URL),
-                    limiter=polite_limiter(RATE))
+    settings = dict(name=SOURCE, base_url=env_url("HAIRMETA_CTGOV_URL", DEFAULT_URL), limiter=polite_limiter(RATE))
     settings.update(overrides)
     return JsonApi(**settings)
 
@@ -46,10 +53,18 @@ def date_filter(since: str | None, until: str | None) -> str | None:
     return f"AREA[StudyFirstPostDate]RANGE[{since or 'MIN'},{until or 'MAX'}]"
 
 
-def search_into(store, term: str, *, since: str | None = None, until: str | None = None,
-                max_records: int | None = None, batch_size: int | None = None,
-                progress: Progress | None = None, search_id: int | None = None,
-                api: JsonApi | None = None) -> SearchReport:
+def search_into(
+    store,
+    term: str,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    max_records: int | None = None,
+    batch_size: int | None = None,
+    progress: Progress | None = None,
+    search_id: int | None = None,
+    api: JsonApi | None = None,
+) -> SearchReport:
     """Search registered studies for ``term`` and store them as trial records in ``store``.
 
     Pages follow ``nextPageToken`` to the end (or ``max_records``); a page failing for good
@@ -68,12 +83,21 @@ def search_into(store, term: str, *, since: str | None = None, until: str | None
         body = api.get("/studies", {**base, **({"pageToken": token} if token else {})})
         studies = body.get("studies") or []
         label = f"pageToken {token}" if token else "first page"
-        return Page([parse_ctgov_study(s) for s in studies], body.get("totalCount"), label), \
-            body.get("nextPageToken") or None
+        return Page([parse_ctgov_study(s) for s in studies], body.get("totalCount"), label), body.get(
+            "nextPageToken"
+        ) or None
 
-    return store_pages(store, SOURCE, term, cursor_pages(fetch, _FIRST_PAGE), since=since,
-                       until=until, max_records=max_records, progress=progress,
-                       search_id=search_id)
+    return store_pages(
+        store,
+        SOURCE,
+        term,
+        cursor_pages(fetch, _FIRST_PAGE),
+        since=since,
+        until=until,
+        max_records=max_records,
+        progress=progress,
+        search_id=search_id,
+    )
 
 
 def parse_ctgov_study(study: dict) -> Record:
@@ -109,8 +133,10 @@ def start_year(protocol: dict) -> int | None:
 def trial_summary(protocol: dict) -> str:
     """Abstract-like text: brief title and summary, conditions, interventions, design, status."""
     ident = protocol.get("identificationModule") or {}
-    parts = [f"Brief title: {ident['briefTitle']}." if ident.get("briefTitle") else "",
-             (protocol.get("descriptionModule") or {}).get("briefSummary") or ""]
+    parts = [
+        f"Brief title: {ident['briefTitle']}." if ident.get("briefTitle") else "",
+        (protocol.get("descriptionModule") or {}).get("briefSummary") or "",
+    ]
     conditions = (protocol.get("conditionsModule") or {}).get("conditions") or []
     interventions = (protocol.get("armsInterventionsModule") or {}).get("interventions") or []
     if conditions:
@@ -130,10 +156,12 @@ def _design(protocol: dict) -> str:
     design = protocol.get("designModule") or {}
     status = protocol.get("statusModule") or {}
     enrollment = design.get("enrollmentInfo") or {}
-    facts = [("Study type", design.get("studyType")),
-             ("Phases", ", ".join(design.get("phases") or [])),
-             ("Allocation", (design.get("designInfo") or {}).get("allocation")),
-             ("Enrollment", " ".join(str(v) for v in (enrollment.get("count"), enrollment.get("type")) if v)),
-             ("Status", status.get("overallStatus")),
-             ("Start", (status.get("startDateStruct") or {}).get("date"))]
+    facts = [
+        ("Study type", design.get("studyType")),
+        ("Phases", ", ".join(design.get("phases") or [])),
+        ("Allocation", (design.get("designInfo") or {}).get("allocation")),
+        ("Enrollment", " ".join(str(v) for v in (enrollment.get("count"), enrollment.get("type")) if v)),
+        ("Status", status.get("overallStatus")),
+        ("Start", (status.get("startDateStruct") or {}).get("date")),
+    ]
     return " ".join(f"{name}: {value}." for name, value in facts if value)

@@ -19,22 +19,37 @@ from dataclasses import dataclass
 from typing import Iterable
 from urllib.parse import quote
 
-from evidence.errors import DataError, SourceError
-from evidence.records import Author, Link, Record, normalize_doi, strip_markup
-from extractors.base import SearchReport
-from extractors.http import RateLimiter
-from extractors.rest import (JsonApi, NotFound, Page, Progress, VERSION, clamp_batch, contact_email,
-                             cursor_pages, env_url, polite_limiter, set_limit, store_pages)
+from hairmeta.evidence.errors import DataError, SourceError
+from hairmeta.evidence.library.export import flat_record
+from hairmeta.evidence.library.records import Author, Link, Record, normalize_doi, strip_markup
+from hairmeta.extractors.base import SearchReport
+from hairmeta.extractors.http import RateLimiter
+from hairmeta.extractors.rest import (
+    VERSION,
+    JsonApi,
+    NotFound,
+    Page,
+    Progress,
+    clamp_batch,
+    contact_email,
+    cursor_pages,
+    env_url,
+    polite_limiter,
+    set_limit,
+    store_pages,
+)
 
 SOURCE = "crossref"
 DEFAULT_URL = "https://api.crossref.org"
 RATE = 5.0
 ROWS, MAX_ROWS = 100, 1000
 _NAMESPACED_TAG = re.compile(r"</?[A-Za-z][\w.-]*:[\w.-]+(?:\s[^<>]*)?/?>")
-_UPDATE_NAMES = {"correction": ("ErratumIn", "ErratumFor"),
-                 "erratum": ("ErratumIn", "ErratumFor"),
-                 "retraction": ("RetractionIn", "RetractionOf"),
-                 "expression_of_concern": ("ExpressionOfConcernIn", "ExpressionOfConcernFor")}
+_UPDATE_NAMES = {
+    "correction": ("ErratumIn", "ErratumFor"),
+    "erratum": ("ErratumIn", "ErratumFor"),
+    "retraction": ("RetractionIn", "RetractionOf"),
+    "expression_of_concern": ("ExpressionOfConcernIn", "ExpressionOfConcernFor"),
+}
 
 
 def client(**overrides) -> JsonApi:
@@ -42,9 +57,13 @@ def client(**overrides) -> JsonApi:
     limiter = overrides.pop("limiter", None) or polite_limiter(RATE)
     email = contact_email()
     agent = f"hairmeta/{VERSION}" + (f" (mailto:{email})" if email else "")
-    settings = dict(name=SOURCE, base_url=env_url("HAIRMETA_CROSSREF_URL", DEFAULT_URL),
-                    limiter=limiter, headers={"User-Agent": agent},
-                    on_response=lambda response: adapt_limiter(limiter, response.headers))
+    settings = dict(
+        name=SOURCE,
+        base_url=env_url("HAIRMETA_CROSSREF_URL", DEFAULT_URL),
+        limiter=limiter,
+        headers={"User-Agent": agent},
+        on_response=lambda response: adapt_limiter(limiter, response.headers),
+    )
     settings.update(overrides)
     return JsonApi(**settings)
 
@@ -113,7 +132,7 @@ class Lookup:
 
     def to_row(self) -> dict:
         """Flat fields for ``emit`` (record id and storage status first when stored)."""
-        from evidence.export import flat_record
+
         stored = {"record_id": self.record_id, "stored": self.status} if self.record_id else {}
         links = "; ".join(f"{link.ref_type} {link.ref_source}" for link in self.record.links)
         return {**stored, **flat_record(self.record), "links": links}
@@ -129,10 +148,18 @@ def lookup(doi: str, *, store=None, api: JsonApi | None = None) -> Lookup:
     return Lookup(record, store.find(doi=record.doi), status)
 
 
-def search_into(store, term: str, *, since: str | None = None, until: str | None = None,
-                max_records: int | None = None, batch_size: int | None = None,
-                progress: Progress | None = None, search_id: int | None = None,
-                api: JsonApi | None = None) -> SearchReport:
+def search_into(
+    store,
+    term: str,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    max_records: int | None = None,
+    batch_size: int | None = None,
+    progress: Progress | None = None,
+    search_id: int | None = None,
+    api: JsonApi | None = None,
+) -> SearchReport:
     """Bibliographic query (``query.bibliographic``) with cursor paging, stored in ``store``.
 
     ``since``/``until`` (``YYYY-MM-DD``) become ``from-created-date``/``until-created-date``
@@ -155,9 +182,17 @@ def search_into(store, term: str, *, since: str | None = None, until: str | None
         page = Page([parse_crossref_work(i) for i in items], message.get("total-results"), f"cursor {cursor}")
         return page, (message.get("next-cursor") if len(items) >= rows else None)
 
-    return store_pages(store, SOURCE, term, cursor_pages(fetch, "*"), since=since, until=until,
-                       max_records=max_records, progress=progress,
-                       search_id=search_id)
+    return store_pages(
+        store,
+        SOURCE,
+        term,
+        cursor_pages(fetch, "*"),
+        since=since,
+        until=until,
+        max_records=max_records,
+        progress=progress,
+        search_id=search_id,
+    )
 
 
 def parse_crossref_work(body: dict) -> Record:
@@ -225,4 +260,3 @@ def _links(work: dict) -> Iterable[Link]:
             names = _UPDATE_NAMES.get(kind)
             name = names[position] if names else kind.title().replace("_", "") + ("In", "For")[position]
             yield Link(ref_type=name, ref_source=f"doi:{normalize_doi(update.get('DOI'))}")
-

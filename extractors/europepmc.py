@@ -17,10 +17,18 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from evidence.records import Author, Link, Record, normalize_doi, split_translated_title, strip_markup
-from extractors.base import SearchReport
-from extractors.rest import (JsonApi, Page, Progress, clamp_batch, cursor_pages, env_url,
-                             polite_limiter, store_pages)
+from hairmeta.evidence.library.records import Author, Link, Record, normalize_doi, split_translated_title, strip_markup
+from hairmeta.extractors.base import SearchReport
+from hairmeta.extractors.rest import (
+    JsonApi,
+    Page,
+    Progress,
+    clamp_batch,
+    cursor_pages,
+    env_url,
+    polite_limiter,
+    store_pages,
+)
 
 SOURCE = "europepmc"
 DEFAULT_URL = "https://www.ebi.ac.uk/europepmc/webservices/rest"
@@ -31,8 +39,7 @@ _INITIALS = re.compile(r"^[A-Z\u00C0-\u024F]{1,4}$")
 
 def client(**overrides) -> JsonApi:
     """A :class:`JsonApi` for Europe PMC (base URL from ``$HAIRMETA_EUROPEPMC_URL``)."""
-    settings = dict(name=SOURCE, base_url=env_url("HAIRMETA_EUROPEPMC_URL", DEFAULT_URL),
-                    limiter=polite_limiter(RATE))
+    settings = dict(name=SOURCE, base_url=env_url("HAIRMETA_EUROPEPMC_URL", DEFAULT_URL), limiter=polite_limiter(RATE))
     settings.update(overrides)
     return JsonApi(**settings)
 
@@ -52,10 +59,18 @@ def date_query(term: str, since: str | None, until: str | None) -> str:
     return f"({term}) AND FIRST_IDATE:[{since or '1000-01-01'} TO {until or '9999-12-31'}]"
 
 
-def search_into(store, term: str, *, since: str | None = None, until: str | None = None,
-                max_records: int | None = None, batch_size: int | None = None,
-                progress: Progress | None = None, search_id: int | None = None,
-                api: JsonApi | None = None) -> SearchReport:
+def search_into(
+    store,
+    term: str,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    max_records: int | None = None,
+    batch_size: int | None = None,
+    progress: Progress | None = None,
+    search_id: int | None = None,
+    api: JsonApi | None = None,
+) -> SearchReport:
     """Search Europe PMC for ``term`` and store every hit (``resultType=core``) in ``store``.
 
     Pages follow ``cursorMark`` to the end (or ``max_records``); a page that still fails after
@@ -69,16 +84,23 @@ def search_into(store, term: str, *, since: str | None = None, until: str | None
     query = date_query(term, since, until)
 
     def fetch(cursor: str) -> tuple[Page, str | None]:
-        params = {"query": query, "format": "json", "resultType": "core",
-                  "pageSize": size, "cursorMark": cursor}
+        params = {"query": query, "format": "json", "resultType": "core", "pageSize": size, "cursorMark": cursor}
         body = api.get("/search", params)
         page = Page(parse_europepmc(body), _int(body.get("hitCount")), f"cursorMark {cursor}")
         nxt = body.get("nextCursorMark")
         return page, (nxt if nxt and nxt != cursor else None)
 
-    return store_pages(store, SOURCE, term, cursor_pages(fetch, "*"), since=since, until=until,
-                       max_records=max_records, progress=progress,
-                       search_id=search_id)
+    return store_pages(
+        store,
+        SOURCE,
+        term,
+        cursor_pages(fetch, "*"),
+        since=since,
+        until=until,
+        max_records=max_records,
+        progress=progress,
+        search_id=search_id,
+    )
 
 
 def parse_europepmc(body: dict) -> list[Record]:
@@ -91,12 +113,13 @@ def parse_result(item: dict) -> Record:
     """One Europe PMC result (any ``resultType``) as a :class:`Record`."""
     source, ident = item.get("source", ""), str(item.get("id", ""))
     title, translated = split_translated_title(strip_markup(item.get("title")))
-    journal = (item.get("journalInfo") or {})
+    journal = item.get("journalInfo") or {}
     return Record(
         pmid=str(item.get("pmid") or (ident if source == "MED" else "")),
         doi=normalize_doi(item.get("doi")),
         pmcid=str(item.get("pmcid") or ""),
-        title=title, title_translated=translated,
+        title=title,
+        title_translated=translated,
         abstract=strip_markup(_paragraphs(item.get("abstractText"))),
         authors=_authors(item),
         journal=_journal_title(item),
@@ -135,8 +158,7 @@ def _core_author(entry: dict) -> Author:
         return Author(collective_name=entry["collectiveName"])
     if not entry.get("lastName"):
         return author_from_string(entry.get("fullName", ""))
-    return Author(last_name=entry["lastName"], fore_name=entry.get("firstName", ""),
-                  initials=entry.get("initials", ""))
+    return Author(last_name=entry["lastName"], fore_name=entry.get("firstName", ""), initials=entry.get("initials", ""))
 
 
 def _split_author_string(text: str | None) -> list[str]:
@@ -158,8 +180,11 @@ def _journal_title(item: dict) -> str:
 
 
 def _year(item: dict) -> int | None:
-    for value in (item.get("pubYear"), (item.get("journalInfo") or {}).get("yearOfPublication"),
-                  (item.get("bookOrReportDetails") or {}).get("yearOfPublication")):
+    for value in (
+        item.get("pubYear"),
+        (item.get("journalInfo") or {}).get("yearOfPublication"),
+        (item.get("bookOrReportDetails") or {}).get("yearOfPublication"),
+    ):
         year = _int(value)
         if year:
             return year
@@ -188,4 +213,3 @@ def _int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-

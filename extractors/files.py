@@ -22,13 +22,21 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from evidence import normalize as nz
-from evidence.errors import DataError, UnknownNameError
-from evidence.records import Author, Record, strip_markup
+from hairmeta.evidence.errors import DataError, UnknownNameError
+from hairmeta.evidence.library import normalize as nz
+from hairmeta.evidence.library.dedup.frame import COLUMN_ALIASES, records_to_frame, standardize_columns
+from hairmeta.evidence.library.records import Author, Record, strip_markup
 
 FORMATS = ("ris", "nbib", "bibtex", "csv")
-_EXTENSIONS = {".ris": "ris", ".nbib": "nbib", ".medline": "nbib", ".bib": "bibtex",
-               ".bibtex": "bibtex", ".csv": "csv", ".tsv": "csv"}
+_EXTENSIONS = {
+    ".ris": "ris",
+    ".nbib": "nbib",
+    ".medline": "nbib",
+    ".bib": "bibtex",
+    ".bibtex": "bibtex",
+    ".csv": "csv",
+    ".tsv": "csv",
+}
 _RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 _MEDLINE_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) *- (.*)$")
 
@@ -45,6 +53,7 @@ class ParsedFile:
 
 
 # ----------------------------------------------------------------------------- shared helpers
+
 
 def _authors(names: list[tuple[str, str]]) -> tuple[Author, ...]:
     out = []
@@ -63,8 +72,7 @@ def _year(value: str, path: str, line: int, field: str) -> int | None:
         return None
     year = nz.normalize_year(value)
     if year is None:
-        raise DataError(f"no four-digit year in {value.strip()!r}", file=path, row=line,
-                        field=field)
+        raise DataError(f"no four-digit year in {value.strip()!r}", file=path, row=line, field=field)
     return year
 
 
@@ -91,8 +99,7 @@ def _warn(message: str) -> None:
         collected.append(message)
 
 
-def make_record(fields: dict[str, str], path: str, line: int,
-                authors: tuple[Author, ...] | None = None) -> Record:
+def make_record(fields: dict[str, str], path: str, line: int, authors: tuple[Author, ...] | None = None) -> Record:
     """A Record from canonical field names (``title, author, year, journal, volume, number,
     pages, doi, pmid, abstract, publication_types``); ``line`` locates errors."""
     title, translated = _title(fields.get("title", ""))
@@ -106,13 +113,21 @@ def make_record(fields: dict[str, str], path: str, line: int,
     if pmid and not pmid.isdigit():
         raise DataError(f"a PMID is a number, got {pmid!r}", file=path, row=line, field="pmid")
     ptypes = tuple(p.strip() for p in fields.get("publication_types", "").split(";") if p.strip())
-    return Record(pmid=pmid, doi=doi, title=title, title_translated=translated,
-                  abstract=strip_markup(fields.get("abstract", "")), authors=authors,
-                  journal=strip_markup(fields.get("journal", "")),
-                  year=_year(fields.get("year", ""), path, line, "year"),
-                  volume=fields.get("volume", "").strip(), issue=fields.get("number", "").strip(),
-                  pages=fields.get("pages", "").strip(), publication_types=ptypes,
-                  url=fields.get("url", "").strip())
+    return Record(
+        pmid=pmid,
+        doi=doi,
+        title=title,
+        title_translated=translated,
+        abstract=strip_markup(fields.get("abstract", "")),
+        authors=authors,
+        journal=strip_markup(fields.get("journal", "")),
+        year=_year(fields.get("year", ""), path, line, "year"),
+        volume=fields.get("volume", "").strip(),
+        issue=fields.get("number", "").strip(),
+        pages=fields.get("pages", "").strip(),
+        publication_types=ptypes,
+        url=fields.get("url", "").strip(),
+    )
 
 
 def _require_content(record: Record, path: str, line: int) -> None:
@@ -125,12 +140,31 @@ def _require_content(record: Record, path: str, line: int) -> None:
 
 # ----------------------------------------------------------------------------- RIS
 
-_RIS_FIELDS = {"TI": "title", "T1": "title", "CT": "title", "BT": "title",
-               "T2": "journal", "JO": "journal", "JF": "journal", "JA": "journal",
-               "J2": "journal_abbrev", "PY": "year", "Y1": "year", "DA": "date",
-               "VL": "volume", "IS": "number", "SP": "start", "EP": "end", "DO": "doi",
-               "AB": "abstract", "N2": "abstract", "UR": "url", "ID": "id", "AN": "an",
-               "M3": "kind"}
+_RIS_FIELDS = {
+    "TI": "title",
+    "T1": "title",
+    "CT": "title",
+    "BT": "title",
+    "T2": "journal",
+    "JO": "journal",
+    "JF": "journal",
+    "JA": "journal",
+    "J2": "journal_abbrev",
+    "PY": "year",
+    "Y1": "year",
+    "DA": "date",
+    "VL": "volume",
+    "IS": "number",
+    "SP": "start",
+    "EP": "end",
+    "DO": "doi",
+    "AB": "abstract",
+    "N2": "abstract",
+    "UR": "url",
+    "ID": "id",
+    "AN": "an",
+    "M3": "kind",
+}
 _RIS_AUTHORS = ("AU", "A1", "A2")
 
 
@@ -150,12 +184,10 @@ def parse_ris(text: str, path: str = "<ris>") -> ParsedFile:
         tag, value = match.group(1), (match.group(2) or "").strip()
         if tag == "TY":
             if current is not None:
-                raise DataError("record not closed with ER before the next TY", file=path,
-                                row=number, field="ER")
+                raise DataError("record not closed with ER before the next TY", file=path, row=number, field="ER")
             current, start, last_tag = {"TY": [value]}, number, "TY"
         elif current is None:
-            raise DataError(f"{tag} outside a record (expected TY first)", file=path,
-                            row=number, field=tag)
+            raise DataError(f"{tag} outside a record (expected TY first)", file=path, row=number, field=tag)
         elif tag == "ER":
             record, ident = _ris_record(current, path, start)
             records.append(record)
@@ -183,14 +215,14 @@ def _ris_record(tags: dict[str, list[str]], path: str, line: int) -> tuple[Recor
     if tags.get("TY", [""])[0].upper() in ("PRE", "PREPRINT") or fields.get("kind") == "Preprint":
         fields["publication_types"] = "Preprint"
     pmid = next((v for v in tags.get("AN", []) + tags.get("ID", []) if v.isdigit()), "")
-    fields["pmid"] = pmid if tags.get("DB", [""])[0].lower().startswith(("pubmed", "medline")) \
-        else ""
+    fields["pmid"] = pmid if tags.get("DB", [""])[0].lower().startswith(("pubmed", "medline")) else ""
     record = make_record(fields, path, line, authors=_authors(names) if names else None)
     _require_content(record, path, line)
     return record, fields.get("id") or fields.get("an") or ""
 
 
 # ----------------------------------------------------------------------------- MEDLINE / NBIB
+
 
 def parse_nbib(text: str, path: str = "<nbib>") -> ParsedFile:
     """Parse PubMed's MEDLINE format (Biopython ``Bio.Medline``) with line-numbered checks."""
@@ -199,8 +231,11 @@ def parse_nbib(text: str, path: str = "<nbib>") -> ParsedFile:
     starts = _medline_starts(text, path)
     parsed = list(Medline.parse(io.StringIO(text)))
     if len(parsed) != len(starts):
-        raise DataError(f"found {len(starts)} record starts but parsed {len(parsed)} records",
-                        file=path, row=starts[-1] if starts else 1)
+        raise DataError(
+            f"found {len(starts)} record starts but parsed {len(parsed)} records",
+            file=path,
+            row=starts[-1] if starts else 1,
+        )
     records, ids = [], []
     for line, entry in zip(starts, parsed):
         record = _medline_record(entry, path, line)
@@ -231,17 +266,25 @@ def _medline_starts(text: str, path: str) -> list[int]:
 def _medline_record(entry: dict, path: str, line: int) -> Record:
     doi = next((v for v in entry.get("AID", []) + [entry.get("LID", "")] if "[doi]" in v), "")
     names = [_split_medline_name(a) for a in entry.get("FAU", entry.get("AU", []))]
-    fields = {"title": entry.get("TI", ""), "abstract": entry.get("AB", ""),
-              "journal": entry.get("JT", entry.get("TA", "")), "year": entry.get("DP", ""),
-              "volume": entry.get("VI", ""), "number": entry.get("IP", ""),
-              "pages": entry.get("PG", ""), "doi": doi.replace("[doi]", ""),
-              "pmid": entry.get("PMID", ""),
-              "publication_types": "; ".join(entry.get("PT", []))}
+    fields = {
+        "title": entry.get("TI", ""),
+        "abstract": entry.get("AB", ""),
+        "journal": entry.get("JT", entry.get("TA", "")),
+        "year": entry.get("DP", ""),
+        "volume": entry.get("VI", ""),
+        "number": entry.get("IP", ""),
+        "pages": entry.get("PG", ""),
+        "doi": doi.replace("[doi]", ""),
+        "pmid": entry.get("PMID", ""),
+        "publication_types": "; ".join(entry.get("PT", [])),
+    }
     record = make_record(fields, path, line, authors=_authors(names))
-    return record.with_changes(iso_abbreviation=entry.get("TA", ""),
-                               languages=tuple(entry.get("LA", [])),
-                               mesh_terms=tuple(entry.get("MH", [])),
-                               pmcid=entry.get("PMC", ""))
+    return record.with_changes(
+        iso_abbreviation=entry.get("TA", ""),
+        languages=tuple(entry.get("LA", [])),
+        mesh_terms=tuple(entry.get("MH", [])),
+        pmcid=entry.get("PMC", ""),
+    )
 
 
 def _split_medline_name(name: str) -> tuple[str, str]:
@@ -250,6 +293,7 @@ def _split_medline_name(name: str) -> tuple[str, str]:
 
 
 # ----------------------------------------------------------------------------- BibTeX
+
 
 def parse_bibtex(text: str, path: str = "<bibtex>") -> ParsedFile:
     """Parse BibTeX with bibtexparser 2; a block it cannot read is a DataError at its line."""
@@ -291,12 +335,11 @@ def _unbrace(value: str) -> str:
 
 # ----------------------------------------------------------------------------- CSV
 
+
 def parse_csv(text: str, path: str = "<csv>") -> ParsedFile:
     """Parse CSV (or TSV) with common column names; line numbers count the header as 1."""
-    from evidence.dedup import COLUMN_ALIASES
 
-    dialect = "excel-tab" if text.split("\n", 1)[0].count("\t") > text.split("\n", 1)[0].count(",") \
-        else "excel"
+    dialect = "excel-tab" if text.split("\n", 1)[0].count("\t") > text.split("\n", 1)[0].count(",") else "excel"
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), dialect=dialect)
     try:
         header = next(reader)
@@ -304,8 +347,9 @@ def parse_csv(text: str, path: str = "<csv>") -> ParsedFile:
         raise DataError("empty file: no header row", file=path, row=1) from None
     columns = [COLUMN_ALIASES.get(h.strip().lower(), h.strip()) for h in header]
     if "title" not in columns and "doi" not in columns and "pmid" not in columns:
-        raise DataError("no title, doi or pmid column (found: " + ", ".join(header) + ")",
-                        file=path, row=1, field="title")
+        raise DataError(
+            "no title, doi or pmid column (found: " + ", ".join(header) + ")", file=path, row=1, field="title"
+        )
     records, ids = [], []
     for row in reader:
         line = reader.line_num
@@ -350,13 +394,13 @@ def read_file(path: str | Path, fmt: str | None = None) -> ParsedFile:
         raw = path.read_bytes()
         if path.suffix.lower() == ".gz":
             import gzip
+
             raw = gzip.decompress(raw)
             path_for_type = path.with_suffix("")
         else:
             path_for_type = path
     except (OSError, EOFError) as exc:
-        raise DataError(f"cannot read: {getattr(exc, 'strerror', None) or exc}",
-                        file=str(path)) from exc
+        raise DataError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", file=str(path)) from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -389,8 +433,7 @@ class ImportReport:
     warnings: tuple[str, ...] = ()
 
 
-def import_file(store, path: str | Path, source: str | None = None,
-                fmt: str | None = None) -> ImportReport:
+def import_file(store, path: str | Path, source: str | None = None, fmt: str | None = None) -> ImportReport:
     """Read a whole file, then store all its records in ONE transaction (all or nothing).
 
     ``source`` names where the file came from (default ``file:<name>``); each record keeps its
@@ -399,8 +442,16 @@ def import_file(store, path: str | Path, source: str | None = None,
     parsed = read_file(path, fmt)
     source = source or f"file:{Path(path).name}"
     counts = store.upsert_records(parsed.records, source=source, source_ids=parsed.source_ids)
-    return ImportReport(str(path), parsed.format, source, len(parsed.records), counts.new,
-                        counts.updated, counts.unchanged, parsed.warnings)
+    return ImportReport(
+        str(path),
+        parsed.format,
+        source,
+        len(parsed.records),
+        counts.new,
+        counts.updated,
+        counts.unchanged,
+        parsed.warnings,
+    )
 
 
 def records_frame(path: str | Path, fmt: str | None = None):
@@ -410,8 +461,6 @@ def records_frame(path: str | Path, fmt: str | None = None):
     text and ``ID``); other formats go through their reader.
     """
     import pandas as pd
-
-    from evidence.dedup import records_to_frame, standardize_columns
 
     path = Path(path)
     inner = path.with_suffix("") if path.suffix.lower() == ".gz" else path

@@ -22,8 +22,9 @@ class RateLimiter:
     is how NCBI counts ("no more than 3 requests per second").
     """
 
-    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, rate: float, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate, self._clock, self._sleep = rate, clock, sleep
@@ -84,7 +85,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (0-based)."""
-        backoff = min(self.cap, self.base * self.factor ** attempt)
+        backoff = min(self.cap, self.base * self.factor**attempt)
         return max(backoff, retry_after or 0.0)
 
 
@@ -96,9 +97,13 @@ class RetryableError(Exception):
         self.retry_after = retry_after
 
 
-def call_with_retry(fn: Callable[[], T], policy: RetryPolicy, *,
-                    sleep: Callable[[float], None] = time.sleep,
-                    on_retry: Callable[[int, Exception], None] | None = None) -> T:
+def call_with_retry(
+    fn: Callable[[], T],
+    policy: RetryPolicy,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    on_retry: Callable[[int, Exception], None] | None = None,
+) -> T:
     """Call ``fn`` until it succeeds or ``policy.tries`` attempts fail with RetryableError.
 
     The last RetryableError is re-raised; any other exception propagates at once.

@@ -24,15 +24,15 @@ import hashlib
 import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable
 
-from evidence.errors import SourceError
-from evidence.records import Record
-from extractors.base import SearchReport
-from extractors.http import RateLimiter, RetryableError, RetryPolicy, call_with_retry, parse_retry_after
-from extractors.pubmed_xml import PubmedParseError, parse_esearch, parse_pubmed_xml
+from hairmeta.evidence.errors import SourceError
+from hairmeta.evidence.library.records import Record
+from hairmeta.extractors.base import SearchReport
+from hairmeta.extractors.http import RateLimiter, RetryableError, RetryPolicy, call_with_retry, parse_retry_after
+from hairmeta.extractors.pubmed_xml import PubmedParseError, parse_esearch, parse_pubmed_xml
 
 SOURCE = "pubmed"
 NCBI_EUTILS = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
@@ -68,20 +68,26 @@ class EutilsConfig:
         return RATE_WITH_KEY if self.api_key else RATE_NO_KEY
 
     @classmethod
-    def from_env(cls, env: dict | None = None) -> "EutilsConfig":
+    def from_env(cls, env: dict | None = None) -> EutilsConfig:
         """``HAIRMETA_EUTILS_URL``, ``NCBI_API_KEY``, ``NCBI_EMAIL``; for tests and local
         servers also ``HAIRMETA_EUTILS_TIMEOUT`` (s), ``HAIRMETA_EUTILS_RATE`` (req/s),
         ``HAIRMETA_EUTILS_TRIES``, ``HAIRMETA_EUTILS_BACKOFF`` (s) and ``HAIRMETA_EUTILS_CAP``."""
         env = os.environ if env is None else env
         base = cls()
-        retry = RetryPolicy(tries=int(env.get("HAIRMETA_EUTILS_TRIES", base.retry.tries)),
-                            base=float(env.get("HAIRMETA_EUTILS_BACKOFF", base.retry.base)),
-                            cap=base.retry.cap)
-        return cls(base_url=env.get("HAIRMETA_EUTILS_URL", NCBI_EUTILS).rstrip("/"),
-                   api_key=env.get("NCBI_API_KEY", ""), email=env.get("NCBI_EMAIL", ""),
-                   rate=float(env["HAIRMETA_EUTILS_RATE"]) if env.get("HAIRMETA_EUTILS_RATE") else None,
-                   timeout=float(env.get("HAIRMETA_EUTILS_TIMEOUT", base.timeout)), retry=retry,
-                   cap=int(env.get("HAIRMETA_EUTILS_CAP", ESEARCH_CAP)))
+        retry = RetryPolicy(
+            tries=int(env.get("HAIRMETA_EUTILS_TRIES", base.retry.tries)),
+            base=float(env.get("HAIRMETA_EUTILS_BACKOFF", base.retry.base)),
+            cap=base.retry.cap,
+        )
+        return cls(
+            base_url=env.get("HAIRMETA_EUTILS_URL", NCBI_EUTILS).rstrip("/"),
+            api_key=env.get("NCBI_API_KEY", ""),
+            email=env.get("NCBI_EMAIL", ""),
+            rate=float(env["HAIRMETA_EUTILS_RATE"]) if env.get("HAIRMETA_EUTILS_RATE") else None,
+            timeout=float(env.get("HAIRMETA_EUTILS_TIMEOUT", base.timeout)),
+            retry=retry,
+            cap=int(env.get("HAIRMETA_EUTILS_CAP", ESEARCH_CAP)),
+        )
 
 
 @dataclass
@@ -103,7 +109,9 @@ class EutilsClient:
 
     def __init__(self, config: EutilsConfig | None = None, *, sleep=None) -> None:
         import time
+
         import requests
+
         self.config = config or EutilsConfig.from_env()
         self.session = requests.Session()
         self.limiter = RateLimiter(self.config.requests_per_second)
@@ -130,6 +138,7 @@ class EutilsClient:
         about history raises :class:`HistoryError`; other 4xx raise :class:`SourceError`.
         """
         import requests
+
         url = f"{self.config.base_url}/{endpoint}.fcgi"
         data = self._params(params)
         post = len(str(data.get("id", "")).split(",")) >= POST_OVER_IDS or len(str(data)) > 1800
@@ -151,29 +160,42 @@ class EutilsClient:
         status = reply.status_code
         if status == 429:
             self.stats.too_many += 1
-            raise RetryableError(f"{endpoint}: HTTP 429 {body[:120].decode(errors='replace')}",
-                                 parse_retry_after(reply.headers.get("Retry-After")))
+            raise RetryableError(
+                f"{endpoint}: HTTP 429 {body[:120].decode(errors='replace')}",
+                parse_retry_after(reply.headers.get("Retry-After")),
+            )
         if status >= 500:
             raise RetryableError(f"{endpoint}: HTTP {status}")
         if status == 400 and b"history" in body.lower():
             raise HistoryError(body[:200].decode(errors="replace"))
         if status != 200:
-            raise SourceError(f"PubMed {endpoint} failed: HTTP {status} "
-                              f"{body[:200].decode(errors='replace')}")
+            raise SourceError(f"PubMed {endpoint} failed: HTTP {status} {body[:200].decode(errors='replace')}")
         return body
 
     def _retrying(self, what: str, fn):
         def on_retry(attempt: int, exc: Exception) -> None:
             self.stats.retries += 1
+
         return call_with_retry(fn, self.config.retry, sleep=self._sleep, on_retry=on_retry)
 
-    def esearch(self, term: str, *, mindate: str | None = None, maxdate: str | None = None,
-                retmax: int = 0, usehistory: bool = True) -> dict:
+    def esearch(
+        self,
+        term: str,
+        *,
+        mindate: str | None = None,
+        maxdate: str | None = None,
+        retmax: int = 0,
+        usehistory: bool = True,
+    ) -> dict:
         """esearch for ``term`` (Entrez-date window optional): count, ids, webenv, query_key."""
-        params = {"term": term, "retmax": retmax, "usehistory": "y" if usehistory else None,
-                  "datetype": "edat" if mindate or maxdate else None,
-                  "mindate": mindate or (maxdate and _ncbi(FIRST_DAY)),
-                  "maxdate": maxdate or (mindate and _ncbi(LAST_DAY))}
+        params = {
+            "term": term,
+            "retmax": retmax,
+            "usehistory": "y" if usehistory else None,
+            "datetype": "edat" if mindate or maxdate else None,
+            "mindate": mindate or (maxdate and _ncbi(FIRST_DAY)),
+            "maxdate": maxdate or (mindate and _ncbi(LAST_DAY)),
+        }
 
         def attempt() -> dict:
             body = self.request("esearch", params)
@@ -183,32 +205,39 @@ class EutilsClient:
                 if b"<ERROR>" in body:
                     raise SourceError(f"PubMed esearch for {term!r} failed: {exc}") from exc
                 raise RetryableError(f"esearch: malformed reply ({exc})") from exc
+
         try:
             return self._retrying("esearch", attempt)
         except RetryableError as exc:
-            raise SourceError(f"PubMed esearch for {term!r} failed after "
-                              f"{self.config.retry.tries} tries: {exc}") from exc
+            raise SourceError(
+                f"PubMed esearch for {term!r} failed after {self.config.retry.tries} tries: {exc}"
+            ) from exc
 
-    def efetch_body(self, ids: list[str], *, webenv: str = "", query_key: str = "",
-                    retstart: int = 0) -> bytes:
+    def efetch_body(self, ids: list[str], *, webenv: str = "", query_key: str = "", retstart: int = 0) -> bytes:
         """The raw efetch reply for ``ids`` (HTTP failures retried; the body is not parsed)."""
         state = {"webenv": webenv}
         return self._retrying("efetch", lambda: self._efetch_once(state, ids, query_key, retstart))
 
     def _efetch_once(self, state: dict, ids: list[str], query_key: str, retstart: int) -> bytes:
         if state["webenv"]:
-            params = {"WebEnv": state["webenv"], "query_key": query_key,
-                      "retstart": retstart, "retmax": len(ids), "retmode": "xml"}
+            params = {
+                "WebEnv": state["webenv"],
+                "query_key": query_key,
+                "retstart": retstart,
+                "retmax": len(ids),
+                "retmode": "xml",
+            }
         else:
             params = {"id": ",".join(ids), "retmode": "xml"}
         try:
             return self.request("efetch", params)
         except HistoryError:
             state["webenv"] = ""
-            raise RetryableError("efetch: history expired; fetching by ID")
+            raise RetryableError("efetch: history expired; fetching by ID") from None
 
-    def efetch(self, ids: list[str], *, webenv: str = "", query_key: str = "",
-               retstart: int = 0, body: bytes | None = None) -> list[Record]:
+    def efetch(
+        self, ids: list[str], *, webenv: str = "", query_key: str = "", retstart: int = 0, body: bytes | None = None
+    ) -> list[Record]:
         """Records for ``ids``: by WebEnv/retstart when given (falls back to POSTed IDs when the
         history is gone), else by ID; retried until the XML is complete and every requested
         PMID came back.  ``body``, an already fetched reply, is tried first."""
@@ -219,6 +248,7 @@ class EutilsClient:
             if raw is None:
                 raw = self._efetch_once(state, ids, query_key, retstart)
             return self._records(raw, ids)
+
         return self._retrying("efetch", attempt)
 
     @staticmethod
@@ -229,8 +259,7 @@ class EutilsClient:
             raise RetryableError(f"efetch: truncated or malformed XML ({exc})") from exc
         missing = set(ids) - {r.pmid for r in records}
         if missing:
-            raise RetryableError(f"efetch: {len(missing)} of {len(ids)} records missing "
-                                 f"(e.g. PMID {min(missing)})")
+            raise RetryableError(f"efetch: {len(missing)} of {len(ids)} records missing (e.g. PMID {min(missing)})")
         wanted = set(ids)
         return [r for r in records if r.pmid in wanted]
 
@@ -263,8 +292,9 @@ class Window:
         return f"edat {self.mindate or '…'}–{self.maxdate or '…'}"
 
 
-def plan_windows(client: EutilsClient, term: str, since: str | None, until: str | None,
-                 failed: list[str]) -> list[Window]:
+def plan_windows(
+    client: EutilsClient, term: str, since: str | None, until: str | None, failed: list[str]
+) -> list[Window]:
     """esearch ``term``; when it matches more than the cap, split by Entrez date in halves.
 
     Each returned window carries its own esearch result (IDs and WebEnv), so no request is
@@ -283,12 +313,13 @@ def _windows(client, term, lo, hi, failed) -> list[Window]:
         return [Window(mindate, maxdate, result)]
     lo, hi = lo or FIRST_DAY, hi or min(LAST_DAY, date.today() + timedelta(days=366))
     if lo >= hi:
-        failed.append(f"{term!r} on {lo}: {result['count']} records on one Entrez day exceed "
-                      f"PubMed's {client.config.cap}-ID limit; narrow the term")
+        failed.append(
+            f"{term!r} on {lo}: {result['count']} records on one Entrez day exceed "
+            f"PubMed's {client.config.cap}-ID limit; narrow the term"
+        )
         return []
     middle = lo + (hi - lo) // 2
-    return (_windows(client, term, lo, middle, failed)
-            + _windows(client, term, middle + timedelta(days=1), hi, failed))
+    return _windows(client, term, lo, middle, failed) + _windows(client, term, middle + timedelta(days=1), hi, failed)
 
 
 @dataclass
@@ -302,11 +333,19 @@ class _Tally:
     failed: list[str] = field(default_factory=list)
 
 
-def search_into(store, term: str, *, since: str | None = None, until: str | None = None,
-                max_records: int | None = None, batch_size: int = 500,
-                progress: Progress | None = None, search_id: int | None = None,
-                config: EutilsConfig | None = None, client: EutilsClient | None = None
-                ) -> SearchReport:
+def search_into(
+    store,
+    term: str,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    max_records: int | None = None,
+    batch_size: int = 500,
+    progress: Progress | None = None,
+    search_id: int | None = None,
+    config: EutilsConfig | None = None,
+    client: EutilsClient | None = None,
+) -> SearchReport:
     """Run a PubMed search and store every record it finds (resumable, idempotent).
 
     Parameters
@@ -339,8 +378,15 @@ def search_into(store, term: str, *, since: str | None = None, until: str | None
     finally:
         if own:
             client.close()
-    report = SearchReport(source=SOURCE, term=term, found=tally.found, new=tally.new,
-                          updated=tally.updated, known=tally.known, failed=tuple(tally.failed))
+    report = SearchReport(
+        source=SOURCE,
+        term=term,
+        found=tally.found,
+        new=tally.new,
+        updated=tally.updated,
+        known=tally.known,
+        failed=tuple(tally.failed),
+    )
     if own_search:  # callers passing search_id (evidence.protocol) mark the run themselves
         previous = store.get_search(sid).last_run
         store.mark_search_run(sid, previous if report.failed else date.today().isoformat(), report)
@@ -361,7 +407,7 @@ def _limit(plans, max_records):
         return plans
     kept, left = [], max_records
     for window, ids in plans:
-        kept.append((window, ids[:max(0, left)]))
+        kept.append((window, ids[: max(0, left)]))
         left -= len(kept[-1][1])
     return [(w, ids) for w, ids in kept if ids]
 
@@ -380,8 +426,7 @@ def _fetch_window(store, client, sid, term, window, ids, batch_size, tally, prog
     """
     job = _job_id(sid, window, ids)
     done = store.done_batches(job)
-    batches = [(n, start, ids[start:start + batch_size])
-               for n, start in enumerate(range(0, len(ids), batch_size))]
+    batches = [(n, start, ids[start : start + batch_size]) for n, start in enumerate(range(0, len(ids), batch_size))]
     ok = True
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="efetch") as pool:
         todo = [b for b in batches if b[0] not in done]
@@ -390,11 +435,10 @@ def _fetch_window(store, client, sid, term, window, ids, batch_size, tally, prog
             if number in done:
                 tally.known += len(chunk)
             else:
-                following = next((b for b in batches[position + 1:] if b[0] not in done), None)
+                following = next((b for b in batches[position + 1 :] if b[0] not in done), None)
                 if following:
                     ahead[following[0]] = _prefetch(pool, client, window, following)
-                ok &= _store_batch(store, client, sid, job, window, (number, start, chunk),
-                                   ahead.pop(number), tally)
+                ok &= _store_batch(store, client, sid, job, window, (number, start, chunk), ahead.pop(number), tally)
             tally.done += len(chunk)
             if progress:
                 progress(tally.done, tally.total)
@@ -404,16 +448,21 @@ def _fetch_window(store, client, sid, term, window, ids, batch_size, tally, prog
 
 def _prefetch(pool, client, window, batch) -> Future:
     number, start, chunk = batch
-    return pool.submit(client.efetch_body, chunk, webenv=window.result["webenv"],
-                       query_key=window.result["query_key"], retstart=start)
+    return pool.submit(
+        client.efetch_body, chunk, webenv=window.result["webenv"], query_key=window.result["query_key"], retstart=start
+    )
 
 
 def _store_batch(store, client, sid, job, window, batch, future: Future, tally) -> bool:
     number, start, chunk = batch
     try:
-        records = client.efetch(chunk, webenv=window.result["webenv"],
-                                query_key=window.result["query_key"], retstart=start,
-                                body=future.result())
+        records = client.efetch(
+            chunk,
+            webenv=window.result["webenv"],
+            query_key=window.result["query_key"],
+            retstart=start,
+            body=future.result(),
+        )
     except (RetryableError, SourceError) as exc:
         detail = f"{window.label}, records {start + 1}-{start + len(chunk)}: {exc}"
         store.mark_batch(job, number, "failed", search_id=sid, detail=str(exc))

@@ -20,7 +20,7 @@ import shutil
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from evidence.records import Author, Link, Record, normalize_doi, split_translated_title, strip_markup
+from hairmeta.evidence.library.records import Author, Link, Record, normalize_doi, split_translated_title, strip_markup
 
 _YEAR = re.compile(r"(1[5-9]\d\d|20\d\d|21\d\d)")
 _DOCTYPE_DTD = re.compile(rb'<!DOCTYPE[^>]*?"https://[^"]*/(pubmed_\d+\.dtd)"')
@@ -41,6 +41,7 @@ def ensure_dtd_cache(raw: bytes) -> None:
     verified offline).  Bundled DTDs and the modules they include are still found in the wheel.
     """
     from Bio.Entrez import Parser
+
     match = _DOCTYPE_DTD.search(raw[:2000])
     if not match:
         return
@@ -50,6 +51,7 @@ def ensure_dtd_cache(raw: bytes) -> None:
     if (bundled / name).exists() or (current and (Path(current) / name).exists()):
         return
     import platformdirs
+
     root = Path(platformdirs.user_cache_dir("hairmeta")) / "entrez"
     ours = root / "Bio" / "Entrez" / "DTDs"
     ours.mkdir(parents=True, exist_ok=True)
@@ -62,6 +64,7 @@ def ensure_dtd_cache(raw: bytes) -> None:
 def read_entrez(source: bytes | BinaryIO | str | Path) -> Any:
     """``Entrez.read`` on bytes, a binary stream or a path; errors → :class:`PubmedParseError`."""
     from Bio import Entrez
+
     if isinstance(source, (str, Path)):
         source = Path(source).read_bytes()
     raw = source if isinstance(source, bytes) else source.read()
@@ -96,20 +99,26 @@ def article_record(article: dict) -> Record:
     title, translated = split_translated_title(_text(art.get("ArticleTitle", "")))
     doi = ids.get("doi") or _elocation_doi(art)
     return Record(
-        pmid=str(citation["PMID"]), doi=normalize_doi(doi), pmcid=ids.get("pmc", ""),
-        title=title, title_translated=translated,
+        pmid=str(citation["PMID"]),
+        doi=normalize_doi(doi),
+        pmcid=ids.get("pmc", ""),
+        title=title,
+        title_translated=translated,
         vernacular_title=_text(art.get("VernacularTitle", "")),
-        abstract=abstract_text(art.get("Abstract")), authors=authors(art.get("AuthorList", [])),
+        abstract=abstract_text(art.get("Abstract")),
+        authors=authors(art.get("AuthorList", [])),
         journal=_text(journal.get("Title", "")),
         iso_abbreviation=_text(journal.get("ISOAbbreviation", "")),
         year=pub_year(issue.get("PubDate", {}), art.get("ArticleDate", [])),
-        volume=_text(issue.get("Volume", "")), issue=_text(issue.get("Issue", "")),
+        volume=_text(issue.get("Volume", "")),
+        issue=_text(issue.get("Issue", "")),
         pages=_pages(art.get("Pagination", {})),
         publication_types=tuple(_text(p) for p in art.get("PublicationTypeList", [])),
         mesh_terms=tuple(_text(h["DescriptorName"]) for h in citation.get("MeshHeadingList", [])),
         languages=tuple(_text(x) for x in art.get("Language", [])),
         links=links(citation.get("CommentsCorrectionsList", [])),
-        entrez_date=entrez_date(article.get("PubmedData", {})))
+        entrez_date=entrez_date(article.get("PubmedData", {})),
+    )
 
 
 def book_record(book: dict) -> Record:
@@ -118,17 +127,22 @@ def book_record(book: dict) -> Record:
     meta = doc.get("Book", {})
     title = _text(doc.get("ArticleTitle", "")) or _text(meta.get("BookTitle", ""))
     title, translated = split_translated_title(title)
-    ids = {x.attributes.get("IdType"): str(x) for x in doc.get("ArticleIdList", [])
-           if hasattr(x, "attributes")}
+    ids = {x.attributes.get("IdType"): str(x) for x in doc.get("ArticleIdList", []) if hasattr(x, "attributes")}
     author_lists = doc.get("AuthorList", [])
     people = authors(author_lists[0]) if author_lists else ()
-    return Record(pmid=str(doc.get("PMID", "")), doi=normalize_doi(ids.get("doi")), title=title,
-                  title_translated=translated, abstract=abstract_text(doc.get("Abstract")),
-                  authors=people, journal=_text(meta.get("BookTitle", "")),
-                  year=pub_year(meta.get("PubDate", {}), []),
-                  publication_types=tuple(_text(p) for p in doc.get("PublicationType", [])),
-                  languages=tuple(_text(x) for x in doc.get("Language", [])),
-                  entrez_date=entrez_date(book.get("PubmedBookData", {})))
+    return Record(
+        pmid=str(doc.get("PMID", "")),
+        doi=normalize_doi(ids.get("doi")),
+        title=title,
+        title_translated=translated,
+        abstract=abstract_text(doc.get("Abstract")),
+        authors=people,
+        journal=_text(meta.get("BookTitle", "")),
+        year=pub_year(meta.get("PubDate", {}), []),
+        publication_types=tuple(_text(p) for p in doc.get("PublicationType", [])),
+        languages=tuple(_text(x) for x in doc.get("Language", [])),
+        entrez_date=entrez_date(book.get("PubmedBookData", {})),
+    )
 
 
 def _article_ids(pubmed_data: dict) -> dict[str, str]:
@@ -168,9 +182,13 @@ def authors(author_list) -> tuple[Author, ...]:
         if "CollectiveName" in item:
             result.append(Author(collective_name=_text(item["CollectiveName"])))
         else:
-            result.append(Author(last_name=_text(item.get("LastName", "")),
-                                 fore_name=_text(item.get("ForeName", "")),
-                                 initials=_text(item.get("Initials", ""))))
+            result.append(
+                Author(
+                    last_name=_text(item.get("LastName", "")),
+                    fore_name=_text(item.get("ForeName", "")),
+                    initials=_text(item.get("Initials", "")),
+                )
+            )
     return tuple(result)
 
 
@@ -201,8 +219,9 @@ def links(comments) -> tuple[Link, ...]:
     for item in comments:
         kind = getattr(item, "attributes", {}).get("RefType", "")
         if kind and kind not in _SKIPPED_LINKS:
-            result.append(Link(ref_type=kind, pmid=str(item.get("PMID", "")),
-                               ref_source=_text(item.get("RefSource", ""))))
+            result.append(
+                Link(ref_type=kind, pmid=str(item.get("PMID", "")), ref_source=_text(item.get("RefSource", "")))
+            )
     return tuple(result)
 
 
@@ -229,6 +248,11 @@ def parse_esearch(raw: bytes) -> dict:
     for key in ("WarningList", "ErrorList"):
         for name, values in (data.get(key) or {}).items():
             warnings += [f"{name}: {v}" for v in (values if isinstance(values, list) else [values])]
-    return {"count": int(data["Count"]), "ids": [str(i) for i in data.get("IdList", [])],
-            "webenv": str(data.get("WebEnv", "")), "query_key": str(data.get("QueryKey", "")),
-            "translation": str(data.get("QueryTranslation", "")), "warnings": warnings}
+    return {
+        "count": int(data["Count"]),
+        "ids": [str(i) for i in data.get("IdList", [])],
+        "webenv": str(data.get("WebEnv", "")),
+        "query_key": str(data.get("QueryKey", "")),
+        "translation": str(data.get("QueryTranslation", "")),
+        "warnings": warnings,
+    }

@@ -23,10 +23,10 @@ from urllib.parse import urlencode
 
 import requests
 
-from evidence.errors import SourceError
-from evidence.records import Record
-from extractors.base import SearchReport
-from extractors.http import RateLimiter, RetryableError, RetryPolicy, call_with_retry, parse_retry_after
+from hairmeta.evidence.errors import SourceError
+from hairmeta.evidence.library.records import Record
+from hairmeta.extractors.base import SearchReport
+from hairmeta.extractors.http import RateLimiter, RetryableError, RetryPolicy, call_with_retry, parse_retry_after
 
 VERSION = "0.1.0"
 Progress = Callable[[int, "int | None"], None]
@@ -132,11 +132,13 @@ class JsonApi:
         """
         url = self.base_url + path
         try:
-            return call_with_retry(lambda: self._once(url, params), self.policy,
-                                   sleep=self.sleep, on_retry=self._count_retry)
+            return call_with_retry(
+                lambda: self._once(url, params), self.policy, sleep=self.sleep, on_retry=self._count_retry
+            )
         except RetryableError as exc:
-            raise SourceError(f"{self.name}: {describe(url, params)} failed after "
-                              f"{self.policy.tries} attempts: {exc}") from None
+            raise SourceError(
+                f"{self.name}: {describe(url, params)} failed after {self.policy.tries} attempts: {exc}"
+            ) from None
 
     def _count_retry(self, attempt: int, exc: Exception) -> None:
         self.retries += 1
@@ -185,10 +187,18 @@ class Page:
     label: str
 
 
-def store_pages(store, source: str, term: str, pages: Iterator[Page], *,
-                since: str | None = None, until: str | None = None,
-                max_records: int | None = None, progress: Progress | None = None,
-                search_id: int | None = None) -> SearchReport:
+def store_pages(
+    store,
+    source: str,
+    term: str,
+    pages: Iterator[Page],
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    max_records: int | None = None,
+    progress: Progress | None = None,
+    search_id: int | None = None,
+) -> SearchReport:
     """Store every page of ``pages`` into ``store``; a page failing for good ends the run.
 
     Each page is upserted in its own transaction, so a failure keeps what came before; the
@@ -205,8 +215,7 @@ def store_pages(store, source: str, term: str, pages: Iterator[Page], *,
             found = page.total if page.total is not None else max(found, seen + len(page.records))
             batch = page.records[: None if max_records is None else max(0, max_records - seen)]
             ids = [r.source_ids[0][1] if r.source_ids else None for r in batch]
-            _add_counts(counts, store.upsert_records(batch, source=source, search_id=search_id,
-                                                     source_ids=ids))
+            _add_counts(counts, store.upsert_records(batch, source=source, search_id=search_id, source_ids=ids))
             seen += len(batch)
             if progress:
                 progress(seen, found if max_records is None else min(found, max_records))

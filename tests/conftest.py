@@ -48,6 +48,7 @@ def _isolated_env(monkeypatch, tmp_path):
 def runner():
     """typer's CliRunner with stdout and stderr kept apart."""
     from typer.testing import CliRunner
+
     try:
         return CliRunner(mix_stderr=False)
     except TypeError:  # click >= 8.2 always separates them

@@ -18,7 +18,6 @@ HTTP reply whose XML stops mid-document), ``"error200"`` (HTTP 200 with ``<ERROR
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 import urllib.parse
@@ -28,11 +27,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-PUBMED_HEAD = ('<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle,'
-               ' 1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
-               "<PubmedArticleSet>\n")
-ESEARCH_HEAD = ('<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eSearchResult PUBLIC "-//NLM//DTD'
-                ' esearch 20060628//EN" "https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd">\n')
+PUBMED_HEAD = (
+    '<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle,'
+    ' 1st January 2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
+    "<PubmedArticleSet>\n"
+)
+ESEARCH_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eSearchResult PUBLIC "-//NLM//DTD'
+    ' esearch 20060628//EN" "https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd">\n'
+)
 RATE_429 = '{"error":"API rate limit exceeded","api-key":"%s","count":"%d","limit":"%d"}\n'
 
 
@@ -58,19 +61,24 @@ def synthetic_article(pmid: int, edat: date) -> str:
         f'<PubMedPubDate PubStatus="entrez"><Year>{edat.year}</Year><Month>{edat.month}</Month>'
         f"<Day>{edat.day}</Day></PubMedPubDate></History><PublicationStatus>ppublish</PublicationStatus>"
         f'<ArticleIdList><ArticleId IdType="pubmed">{pmid}</ArticleId><ArticleId IdType="doi">{doi}'
-        "</ArticleId></ArticleIdList></PubmedData></PubmedArticle>\n")
+        "</ArticleId></ArticleIdList></PubmedData></PubmedArticle>\n"
+    )
 
 
 def fixture_articles(directory: Path) -> dict[int, tuple[str, date]]:
     """The real PubmedArticle elements of the fixture files, by PMID, with their Entrez date."""
     import re
+
     found = {}
     for path in sorted(directory.glob("*.xml")):
         text = path.read_text(encoding="utf-8")
         for art in re.findall(r"<PubmedArticle>.*?</PubmedArticle>", text, flags=re.DOTALL):
             pmid = int(re.search(r'<PMID Version="\d+">(\d+)</PMID>', art).group(1))
-            m = re.search(r'PubStatus="entrez">\s*<Year>(\d+)</Year>\s*<Month>(\d+)</Month>\s*'
-                          r"<Day>(\d+)</Day>", art)
+            m = re.search(
+                r'PubStatus="entrez">\s*<Year>(\d+)</Year>\s*<Month>(\d+)</Month>\s*'
+                r"<Day>(\d+)</Day>",
+                art,
+            )
             found[pmid] = (art + "\n", date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
     return found
 
@@ -78,12 +86,21 @@ def fixture_articles(directory: Path) -> dict[int, tuple[str, date]]:
 class FakeEutils:
     """The fake server; use as a context manager (``with FakeEutils(n) as fake: fake.url``)."""
 
-    def __init__(self, n_records: int = 100, *, first_pmid: int = 10_000_000,
-                 first_edat: date = date(2020, 1, 1), per_day: int = 10, rate_limit: int = 3,
-                 key_rate_limit: int = 10, cap: int = 9999, faults: dict[int, str] | None = None,
-                 hang_seconds: float = 2.0, fixtures_dir: Path | None = None) -> None:
-        self.records = {first_pmid + i: first_edat + timedelta(days=i // per_day)
-                        for i in range(n_records)}
+    def __init__(
+        self,
+        n_records: int = 100,
+        *,
+        first_pmid: int = 10_000_000,
+        first_edat: date = date(2020, 1, 1),
+        per_day: int = 10,
+        rate_limit: int = 3,
+        key_rate_limit: int = 10,
+        cap: int = 9999,
+        faults: dict[int, str] | None = None,
+        hang_seconds: float = 2.0,
+        fixtures_dir: Path | None = None,
+    ) -> None:
+        self.records = {first_pmid + i: first_edat + timedelta(days=i // per_day) for i in range(n_records)}
         self.fixtures = fixture_articles(fixtures_dir) if fixtures_dir else {}
         self.rate_limit, self.key_rate_limit, self.cap = rate_limit, key_rate_limit, cap
         self.faults, self.hang_seconds = dict(faults or {}), hang_seconds
@@ -97,7 +114,7 @@ class FakeEutils:
         self.max_in_window = 0
 
     # -- lifecycle
-    def __enter__(self) -> "FakeEutils":
+    def __enter__(self) -> FakeEutils:
         handler = type("Handler", (_Handler,), {"fake": self})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
@@ -182,8 +199,13 @@ class _Handler(BaseHTTPRequestHandler):
         endpoint = urllib.parse.urlsplit(self.path).path.rsplit("/", 1)[-1].split(".")[0]
         fake = self.fake
         ok, count, limit = fake.admit(self.client_address[0], bool(params.get("api_key")))
-        entry = {"time": time.monotonic(), "endpoint": endpoint, "params": params,
-                 "method": self.command, "status": 200}
+        entry = {
+            "time": time.monotonic(),
+            "endpoint": endpoint,
+            "params": params,
+            "method": self.command,
+            "status": 200,
+        }
         fake.log.append(entry)
         if not ok:
             entry["status"] = 429
@@ -211,14 +233,18 @@ class _Handler(BaseHTTPRequestHandler):
         pmids = fake.matching(params)
         start, retmax = int(params.get("retstart", 0)), int(params.get("retmax", 20))
         if start > fake.cap - 1:
-            body = (ESEARCH_HEAD + "<eSearchResult><ERROR>Search Backend failed: Exception: "
-                    f"'retstart' cannot be larger than {fake.cap - 1}.</ERROR></eSearchResult>\n")
+            body = (
+                ESEARCH_HEAD + "<eSearchResult><ERROR>Search Backend failed: Exception: "
+                f"'retstart' cannot be larger than {fake.cap - 1}.</ERROR></eSearchResult>\n"
+            )
             return self._send(200, body.encode(), "text/xml; charset=UTF-8")
         if "badterm" in params.get("term", ""):  # HTTP 200 carrying <ERROR>, as NCBI does
-            body = (ESEARCH_HEAD + f"<eSearchResult><ERROR>Invalid query: {escape(params['term'])}"
-                    "</ERROR></eSearchResult>\n")
+            body = (
+                ESEARCH_HEAD + f"<eSearchResult><ERROR>Invalid query: {escape(params['term'])}"
+                "</ERROR></eSearchResult>\n"
+            )
             return self._send(200, body.encode(), "text/xml; charset=UTF-8")
-        ids = pmids[start:min(start + retmax, fake.cap)]
+        ids = pmids[start : min(start + retmax, fake.cap)]
         history = ""
         if params.get("usehistory") == "y":
             webenv = f"MCID_{len(fake.histories):024x}"
@@ -226,17 +252,21 @@ class _Handler(BaseHTTPRequestHandler):
             history = f"<QueryKey>1</QueryKey><WebEnv>{webenv}</WebEnv>"
         id_xml = "".join(f"<Id>{p}</Id>" for p in ids)
         if pmids:
-            body = (f"<eSearchResult><Count>{len(pmids)}</Count><RetMax>{len(ids)}</RetMax>"
-                    f"<RetStart>{start}</RetStart>{history}<IdList>{id_xml}</IdList>"
-                    "<TranslationSet/><QueryTranslation>"
-                    f"{escape(params.get('term', ''))}[All Fields]</QueryTranslation></eSearchResult>\n")
+            body = (
+                f"<eSearchResult><Count>{len(pmids)}</Count><RetMax>{len(ids)}</RetMax>"
+                f"<RetStart>{start}</RetStart>{history}<IdList>{id_xml}</IdList>"
+                "<TranslationSet/><QueryTranslation>"
+                f"{escape(params.get('term', ''))}[All Fields]</QueryTranslation></eSearchResult>\n"
+            )
         else:
-            body = ("<eSearchResult><Count>0</Count><RetMax>0</RetMax><RetStart>0</RetStart>"
-                    f"{history}<IdList/><TranslationSet/><QueryTranslation>"
-                    f"({escape(params.get('term', ''))}[All Fields])</QueryTranslation><ErrorList>"
-                    f"<PhraseNotFound>{escape(params.get('term', ''))}</PhraseNotFound></ErrorList>"
-                    "<WarningList><OutputMessage>No items found.</OutputMessage></WarningList>"
-                    "</eSearchResult>\n")
+            body = (
+                "<eSearchResult><Count>0</Count><RetMax>0</RetMax><RetStart>0</RetStart>"
+                f"{history}<IdList/><TranslationSet/><QueryTranslation>"
+                f"({escape(params.get('term', ''))}[All Fields])</QueryTranslation><ErrorList>"
+                f"<PhraseNotFound>{escape(params.get('term', ''))}</PhraseNotFound></ErrorList>"
+                "<WarningList><OutputMessage>No items found.</OutputMessage></WarningList>"
+                "</eSearchResult>\n"
+            )
         self._send(200, (ESEARCH_HEAD + body).encode(), "text/xml; charset=UTF-8")
 
     def _efetch(self, params: dict, entry: dict) -> None:
@@ -254,18 +284,18 @@ class _Handler(BaseHTTPRequestHandler):
         pmids = None if fault == "nohistory" and not params.get("id") else self._efetch_ids(params)
         if pmids is None:
             entry["status"] = 400
-            body = ("<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<eFetchResult><ERROR>Cannot retrieve"
-                    " history data: unknown WebEnv or OUT OF RANGE</ERROR></eFetchResult>\n")
+            body = (
+                '<?xml version="1.0" encoding="UTF-8" ?>\n<eFetchResult><ERROR>Cannot retrieve'
+                " history data: unknown WebEnv or OUT OF RANGE</ERROR></eFetchResult>\n"
+            )
             return self._send(400, body.encode(), "text/xml; charset=UTF-8")
         if fault == "error200":
-            body = ("<?xml version=\"1.0\" ?>\n<eFetchResult><ERROR>Unable to obtain query #1"
-                    "</ERROR></eFetchResult>\n")
+            body = '<?xml version="1.0" ?>\n<eFetchResult><ERROR>Unable to obtain query #1</ERROR></eFetchResult>\n'
             return self._send(200, body.encode(), "text/xml; charset=UTF-8")
         body = (PUBMED_HEAD + "".join(fake.article(p) for p in pmids) + "</PubmedArticleSet>\n").encode()
         if fault == "truncate":
             self.close_connection = True
-            return self._send(200, body[: len(body) // 2], "text/xml; charset=UTF-8",
-                              declared=len(body))
+            return self._send(200, body[: len(body) // 2], "text/xml; charset=UTF-8", declared=len(body))
         if fault == "truncate_xml":
             body = body[: len(body) // 2]
         self._send(200, body, "text/xml; charset=UTF-8")
@@ -277,4 +307,4 @@ class _Handler(BaseHTTPRequestHandler):
         start, retmax = int(params.get("retstart", 0)), int(params.get("retmax", 20))
         if history is None or start >= self.fake.cap or start >= len(history):
             return None
-        return history[start:start + retmax]
+        return history[start : start + retmax]

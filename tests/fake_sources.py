@@ -56,12 +56,17 @@ def synthetic_epmc(i: int) -> dict:
     med = i % 2 == 1
     ident = str(99000000 + i) if med else f"PPR9{i:06d}"
     item = {
-        "id": ident, "source": "MED" if med else "PPR",
-        "doi": f"10.99999/epmc.synthetic.{i}", "title": f"Synthetic Europe PMC record {i}.",
+        "id": ident,
+        "source": "MED" if med else "PPR",
+        "doi": f"10.99999/epmc.synthetic.{i}",
+        "title": f"Synthetic Europe PMC record {i}.",
         "authorString": f"Synthetica A, Fakeson B{i % 7}.",
-        "authorList": {"author": [
-            {"fullName": "Synthetica A", "firstName": "Alpha", "lastName": "Synthetica", "initials": "A"},
-            {"collectiveName": "Synthetic Study Group"}]},
+        "authorList": {
+            "author": [
+                {"fullName": "Synthetica A", "firstName": "Alpha", "lastName": "Synthetica", "initials": "A"},
+                {"collectiveName": "Synthetic Study Group"},
+            ]
+        },
         "pubYear": str(2015 + i % 10),
         "abstractText": f"<h4>Background</h4>Synthetic <i>abstract</i> {i}.<h4>Results</h4>None &amp; none.",
         "language": "eng",
@@ -69,23 +74,33 @@ def synthetic_epmc(i: int) -> dict:
     }
     if med:
         item["pmid"] = ident
-        item["journalInfo"] = {"volume": "4", "issue": "3", "yearOfPublication": 2015 + i % 10,
-                               "journal": {"title": "Synthetic Journal", "isoabbreviation": "Synth J"}}
+        item["journalInfo"] = {
+            "volume": "4",
+            "issue": "3",
+            "yearOfPublication": 2015 + i % 10,
+            "journal": {"title": "Synthetic Journal", "isoabbreviation": "Synth J"},
+        }
         item["pageInfo"] = str(i)
     else:
-        item["bookOrReportDetails"] = {"publisher": "Synthetic Preprint Server",
-                                       "yearOfPublication": 2015 + i % 10}
+        item["bookOrReportDetails"] = {"publisher": "Synthetic Preprint Server", "yearOfPublication": 2015 + i % 10}
     return item
 
 
 def synthetic_work(i: int) -> dict:
     """A SYNTHETIC Crossref work item (DOI 10.99999/synthetic.i)."""
-    return {"DOI": f"10.99999/synthetic.{i}", "type": "journal-article",
-            "title": [f"Synthetic Crossref work {i}"], "container-title": ["Synthetic Journal"],
-            "author": [{"given": "Alpha B.", "family": "Synthetica", "sequence": "first"}],
-            "issued": {"date-parts": [[2000 + i % 25, 1]]}, "volume": "1", "issue": "2",
-            "page": f"{i}-{i + 5}", "URL": f"https://doi.org/10.99999/synthetic.{i}",
-            "abstract": f"<jats:p>Synthetic abstract {i}.</jats:p>"}
+    return {
+        "DOI": f"10.99999/synthetic.{i}",
+        "type": "journal-article",
+        "title": [f"Synthetic Crossref work {i}"],
+        "container-title": ["Synthetic Journal"],
+        "author": [{"given": "Alpha B.", "family": "Synthetica", "sequence": "first"}],
+        "issued": {"date-parts": [[2000 + i % 25, 1]]},
+        "volume": "1",
+        "issue": "2",
+        "page": f"{i}-{i + 5}",
+        "URL": f"https://doi.org/10.99999/synthetic.{i}",
+        "abstract": f"<jats:p>Synthetic abstract {i}.</jats:p>",
+    }
 
 
 def synthetic_study(i: int, template: dict) -> dict:
@@ -98,13 +113,23 @@ def synthetic_study(i: int, template: dict) -> dict:
 class FakeSources:
     """The server and its state; use as a context manager (``with FakeSources(...) as fake``)."""
 
-    def __init__(self, *, n_europepmc: int = 0, n_crossref: int = 0, n_ctgov: int = 0,
-                 limits: dict[str, tuple[int, float]] | None = None,
-                 crossref_headers: dict[str, str] | None = None, sleep_seconds: float = 0.6) -> None:
+    def __init__(
+        self,
+        *,
+        n_europepmc: int = 0,
+        n_crossref: int = 0,
+        n_ctgov: int = 0,
+        limits: dict[str, tuple[int, float]] | None = None,
+        crossref_headers: dict[str, str] | None = None,
+        sleep_seconds: float = 0.6,
+    ) -> None:
         self.n = {"europepmc": n_europepmc, "crossref": n_crossref, "ctgov": n_ctgov}
         self.limits = dict(limits or {})  # api -> (requests, window seconds); none = unlimited
         self.crossref_headers = crossref_headers or {
-            "x-rate-limit-limit": "5", "x-rate-limit-interval": "1s", "x-concurrency-limit": "1"}
+            "x-rate-limit-limit": "5",
+            "x-rate-limit-interval": "1s",
+            "x-concurrency-limit": "1",
+        }
         self.sleep_seconds = sleep_seconds
         self.template = json.loads(CTGOV_TEMPLATE.read_text(encoding="utf-8"))
         self.log: list[dict] = []
@@ -116,12 +141,11 @@ class FakeSources:
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
-                                       daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     # -- lifecycle
 
-    def __enter__(self) -> "FakeSources":
+    def __enter__(self) -> FakeSources:
         self.thread.start()
         return self
 
@@ -169,8 +193,15 @@ class FakeSources:
         api, _, rest = parts.path.lstrip("/").partition("/")
         params = {k: v[0] for k, v in parse_qs(parts.query).items()}
         with self._lock:
-            self.log.append({"api": api, "path": "/" + rest, "params": params,
-                             "headers": dict(request.headers), "time": time.monotonic()})
+            self.log.append(
+                {
+                    "api": api,
+                    "path": "/" + rest,
+                    "params": params,
+                    "headers": dict(request.headers),
+                    "time": time.monotonic(),
+                }
+            )
             over = self._over_limit(api)
             action = self.faults[api].popleft() if self.faults[api] else "ok"
         if over:
@@ -179,8 +210,7 @@ class FakeSources:
         if (api, self._marker(api, params)) in self.always_failing or action == "500":
             return self._send(request, 500, b"Internal Server Error", ctype="text/plain")
         if action == "429":
-            return self._send(request, 429, b"Too Many Requests", {"Retry-After": self.retry_after},
-                              ctype="text/plain")
+            return self._send(request, 429, b"Too Many Requests", {"Retry-After": self.retry_after}, ctype="text/plain")
         if action == "sleep":
             time.sleep(self.sleep_seconds)
         status, body, headers = self._route(api, "/" + rest, params)
@@ -199,12 +229,14 @@ class FakeSources:
 
     @staticmethod
     def _marker(api: str, params: dict) -> str:
-        return {"europepmc": params.get("cursorMark", ""), "crossref": params.get("cursor", ""),
-                "ctgov": params.get("pageToken", "")}.get(api, "")
+        return {
+            "europepmc": params.get("cursorMark", ""),
+            "crossref": params.get("cursor", ""),
+            "ctgov": params.get("pageToken", ""),
+        }.get(api, "")
 
     @staticmethod
-    def _send(request, status: int, body: bytes, headers: dict | None = None,
-              ctype: str = "application/json") -> None:
+    def _send(request, status: int, body: bytes, headers: dict | None = None, ctype: str = "application/json") -> None:
         request.send_response(status)
         request.send_header("Content-Type", ctype)
         request.send_header("Content-Length", str(len(body)))
@@ -222,7 +254,7 @@ class FakeSources:
         if api == "crossref" and path == "/works":
             return 200, json.dumps(self._crossref_page(params)).encode(), dict(self.crossref_headers)
         if api == "crossref" and path.startswith("/works/"):
-            return self._crossref_work(unquote(path[len("/works/"):]))
+            return self._crossref_work(unquote(path[len("/works/") :]))
         if api == "ctgov" and path == "/studies":
             return 200, json.dumps(self._ctgov_page(params)).encode(), {}
         return 404, NOT_FOUND, {}
@@ -239,10 +271,18 @@ class FakeSources:
         start = 0 if cursor == "*" else _offset(cursor)
         items = [synthetic_epmc(i) for i in range(start + 1, min(start + size, self.n["europepmc"]) + 1)]
         nxt = _token(start + len(items)) if items else cursor
-        return {"version": "6.9", "hitCount": self.n["europepmc"], "nextCursorMark": nxt,
-                "request": {"queryString": params.get("query"), "resultType": params.get("resultType"),
-                            "cursorMark": cursor, "pageSize": size},
-                "resultList": {"result": items}}
+        return {
+            "version": "6.9",
+            "hitCount": self.n["europepmc"],
+            "nextCursorMark": nxt,
+            "request": {
+                "queryString": params.get("query"),
+                "resultType": params.get("resultType"),
+                "cursorMark": cursor,
+                "pageSize": size,
+            },
+            "resultList": {"result": items},
+        }
 
     # -- Crossref
 
@@ -265,9 +305,14 @@ class FakeSources:
             return recorded
         start = 0 if cursor == "*" else _offset(cursor)
         items = [synthetic_work(i) for i in range(start + 1, min(start + rows, self.n["crossref"]) + 1)]
-        message = {"facets": {}, "next-cursor": _token(start + len(items)),
-                   "total-results": self.n["crossref"], "items": items, "items-per-page": rows,
-                   "query": {"start-index": 0, "search-terms": params.get("query.bibliographic")}}
+        message = {
+            "facets": {},
+            "next-cursor": _token(start + len(items)),
+            "total-results": self.n["crossref"],
+            "items": items,
+            "items-per-page": rows,
+            "query": {"start-index": 0, "search-terms": params.get("query.bibliographic")},
+        }
         return {"status": "ok", "message-type": "work-list", "message-version": "1.0.0", "message": message}
 
     # -- ClinicalTrials.gov
@@ -284,12 +329,24 @@ class FakeSources:
         return page
 
 
-def fast_client(module, fake: FakeSources, *, rate: float = 1000.0, tries: int = 3,
-                timeout: float = 0.3, backoff: float = 0.01, **overrides):
+def fast_client(
+    module,
+    fake: FakeSources,
+    *,
+    rate: float = 1000.0,
+    tries: int = 3,
+    timeout: float = 0.3,
+    backoff: float = 0.01,
+    **overrides,
+):
     """``module.client`` pointed at ``fake`` with test-sized rate, timeout and backoff."""
-    from extractors.http import RateLimiter, RetryPolicy
-    settings = dict(base_url=fake.url(module.SOURCE),
-                    limiter=RateLimiter(rate), policy=RetryPolicy(tries=tries, base=backoff, cap=1.0),
-                    timeout=timeout)
+    from hairmeta.extractors.http import RateLimiter, RetryPolicy
+
+    settings = dict(
+        base_url=fake.url(module.SOURCE),
+        limiter=RateLimiter(rate),
+        policy=RetryPolicy(tries=tries, base=backoff, cap=1.0),
+        timeout=timeout,
+    )
     settings.update(overrides)
     return module.client(**settings)

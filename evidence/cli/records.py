@@ -1,0 +1,97 @@
+"""Stage 2, the record library: ``import`` an export file, list ``records``, ``records add`` by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from hairmeta.evidence.cli.app import DbOpt, FormatOpt, app, db_path, err, new_app, out
+from hairmeta.evidence.present.render import OutputFormat, emit
+
+
+@app.command("import")
+def import_cmd(
+    file: Path = typer.Argument(
+        ..., help="An export file: RIS (.ris), PubMed MEDLINE (.nbib), BibTeX (.bib) or CSV (.csv)."
+    ),
+    source: str | None = typer.Option(
+        None, "--source", help="Where the file came from (e.g. embase, scopus); default file:<name>."
+    ),
+    file_type: str | None = typer.Option(
+        None, "--type", help="File type when the extension does not say: ris, nbib, bibtex or csv."
+    ),
+    db: Path | None = DbOpt,
+    fmt: OutputFormat = FormatOpt,
+) -> None:
+    """Import a whole export file into the library (all records or, on any error, none)."""
+    from hairmeta.evidence.library.store import Store
+    from hairmeta.extractors.files import import_file
+
+    with Store.open(db_path(db)) as store:
+        report = import_file(store, file, source=source, fmt=file_type)
+    emit(out, dict(report.__dict__), fmt, title="Import")
+    err.print(
+        f"{report.file}: {report.records} records read; {report.new} new, {report.updated} "
+        f"updated, {report.unchanged} already known",
+        markup=False,
+        highlight=False,
+    )
+    for warning in report.warnings:
+        err.print(f"Warning: {warning}", markup=False, highlight=False)
+
+
+records_app = new_app("The record library: list it (no subcommand) or add a record by hand.")
+app.add_typer(records_app, name="records")
+
+
+@records_app.callback(invoke_without_command=True)
+def records(ctx: typer.Context, db: Path | None = DbOpt, fmt: OutputFormat = FormatOpt) -> None:
+    """List the library (pmid, doi, title, year, journal, authors, sources, …)."""
+    if ctx.invoked_subcommand is not None:
+        ctx.ensure_object(dict)["records_db"] = db  # `records --db X add …` means library X
+        return
+    from hairmeta.evidence.library.store import Store
+
+    with Store.open(db_path(db)) as store:
+        frame = store.records_frame(brief=fmt is OutputFormat.table)
+    emit(out, frame, fmt, title=f"Record library ({len(frame)} records)")
+
+
+@records_app.command("add")
+def records_add(
+    ctx: typer.Context,
+    title: str = typer.Option(..., "--title", help="Title (required)."),
+    author: list[str] = typer.Option(
+        [], "--author", help="Author as 'Last, First' (repeatable); no comma = a group name."
+    ),
+    year: str | None = typer.Option(None, "--year", help="Four-digit publication year."),
+    journal: str = typer.Option("", "--journal", help="Journal name."),
+    volume: str = typer.Option("", "--volume", help="Volume."),
+    issue: str = typer.Option("", "--issue", help="Issue."),
+    pages: str = typer.Option("", "--pages", help="Pages or article number."),
+    doi: str = typer.Option("", "--doi", help="DOI (10.xxxx/…, a doi.org URL is fine)."),
+    url: str = typer.Option("", "--url", help="Landing page URL."),
+    pmid: str = typer.Option("", "--pmid", help="PMID, if PubMed has one."),
+    db: Path | None = DbOpt,
+) -> None:
+    """Add a record by hand (e.g. one PubMed does not index), stored with source 'manual'."""
+    from hairmeta.evidence.library.store import Store
+
+    db = db or (ctx.obj or {}).get("records_db")
+    with Store.open(db_path(db)) as store:
+        record_id, counts = store.add_manual(
+            title=title,
+            authors=author,
+            year=year,
+            journal=journal,
+            volume=volume,
+            issue=issue,
+            pages=pages,
+            doi=doi,
+            url=url,
+            pmid=pmid,
+        )
+    state = "added" if counts.new else ("updated" if counts.updated else "already in the library")
+    out.print(f"{record_id}", markup=False, highlight=False)
+    err.print(f"record {record_id} {state}", markup=False, highlight=False)

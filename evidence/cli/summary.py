@@ -1,0 +1,88 @@
+"""Stage 7, synthesis: the evidence ``summary``, ``compare`` one study with the literature, the ``report``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from hairmeta.evidence.cli.app import (
+    DbOpt,
+    FormatOpt,
+    KnhaOpt,
+    LevelOpt,
+    MethodOpt,
+    app,
+    bullets,
+    db_path,
+    err,
+    model_options,
+    out,
+)
+from hairmeta.evidence.present.render import OutputFormat, emit
+
+
+@app.command()
+def summary(
+    method: str = MethodOpt, knha: bool | None = KnhaOpt, level: float = LevelOpt, fmt: OutputFormat = FormatOpt
+) -> None:
+    """The evidence summary on the shipped data: pooled results with GRADE certainty, published
+    meta-analyses beside ours, and what the evidence lacks."""
+    from hairmeta.evidence.synthesis.summary import summary as build
+
+    result = build(**model_options(method, knha, level).as_kwargs())
+    if fmt is not OutputFormat.table:
+        emit(out, result.to_dict() if fmt is OutputFormat.json else result.rows, fmt)
+        return
+    emit(
+        out,
+        result.display_rows(),
+        fmt,
+        title=f"Evidence summary ({result.settings['model']}, {result.settings['level']:g}% CI and PI)",
+    )
+    bullets("Certainty: start, each downgrade and its reason; flags", result.display_reasons())
+    emit(out, result.display_unpooled(), fmt, title="Bodies of evidence without poolable numbers")
+    emit(out, result.display_published(), fmt, title="Published meta-analyses beside ours")
+    bullets("Published against ours", [f"{r.ma_id}: {r.explanation}" for r in result.published.itertuples()])
+    bullets("What the evidence lacks", result.gaps)
+
+
+@app.command()
+def compare(
+    study: str = typer.Argument(..., help="A study_id of data/studies.csv, e.g. hassan2024."),
+    method: str = MethodOpt,
+    knha: bool | None = KnhaOpt,
+    level: float = LevelOpt,
+    fmt: OutputFormat = FormatOpt,
+) -> None:
+    """Place one study against the literature: design, size, protocol, arms, effects, confounding."""
+    from hairmeta.evidence.synthesis.compare import compare as build
+
+    result = build(study, **model_options(method, knha, level).as_kwargs())
+    if fmt is not OutputFormat.table:
+        emit(out, result.to_dict() if fmt is OutputFormat.json else result.to_frame(), fmt)
+        return
+    for note in result.notes:
+        out.print(f"Note: {note}", markup=False, highlight=False)
+    for title, part in result.sections():
+        if len(part):
+            emit(out, part, fmt, title=title)
+
+
+@app.command()
+def report(
+    output: Path = typer.Option(..., "--output", "-o", help="report.html (self-contained) or report.md."),
+    study: str | None = typer.Option(
+        "hassan2024", "--study", help="Study to compare with the literature ('' for none)."
+    ),
+    method: str = MethodOpt,
+    knha: bool | None = KnhaOpt,
+    level: float = LevelOpt,
+    db: Path | None = DbOpt,
+) -> None:
+    """Write the evidence report: summary tables, forest and funnel plots, the comparison of one
+    study, the PRISMA diagram and a provenance appendix."""
+    from hairmeta.evidence.present.report import write_report
+
+    path = write_report(output, study=study or None, db=db_path(db), **model_options(method, knha, level).as_kwargs())
+    err.print(f"wrote {path}", markup=False)

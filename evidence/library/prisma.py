@@ -1,0 +1,161 @@
+"""PRISMA 2020 flow counts from the record library (the diagram is drawn in ``present.prisma``).
+
+Boxes follow the PRISMA 2020 flow diagram for new systematic reviews (databases and registers
+only): Page MJ, McKenzie JE, Bossuyt PM, et al. The PRISMA 2020 statement. BMJ 2021;372:n71,
+Figure 1.  How each count is read from the library:
+
+- identified, per source: distinct records per source (``record_sources``);
+- duplicates removed: Σ(per source) − records stored (merged on PMID/DOI while importing), plus
+  the records merged away by fuzzy de-duplication (clusters of ``evidence.dedup.cluster_map``);
+  a decision on any member of a duplicate cluster counts once, for the cluster;
+- screened: records stored − fuzzy duplicates;
+- excluded at screening: latest ``title_abstract`` decision = exclude (with reasons);
+- reports sought: records screened in (latest title/abstract decision include or maybe);
+- assessed for eligibility: reports with a ``full_text`` decision; excluded with reasons;
+- included: latest ``full_text`` decision = include.
+Records still awaiting a decision are counted as such, never hidden.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from hairmeta.evidence.library.dedup.library import cluster_map
+from hairmeta.evidence.library.screening import latest_decisions
+from hairmeta.evidence.library.store import Store
+
+
+@dataclass(frozen=True)
+class PrismaFlow:
+    """The counts of each PRISMA 2020 box (see the module docstring for how each is read)."""
+
+    identified: dict[str, int]
+    duplicates_removed: int
+    screened: int
+    awaiting_screening: int
+    excluded_screening: int
+    excluded_screening_reasons: dict[str, int]
+    reports_sought: int
+    awaiting_full_text: int
+    assessed: int
+    excluded_full_text: int
+    excluded_full_text_reasons: dict[str, int]
+    included: int
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def identified_total(self) -> int:
+        """Records identified over all sources (a record found by two sources counts twice)."""
+        return sum(self.identified.values())
+
+    def to_dict(self) -> dict:
+        """Plain data (JSON)."""
+        return {
+            "identified": dict(self.identified),
+            "identified_total": self.identified_total,
+            "duplicates_removed": self.duplicates_removed,
+            "screened": self.screened,
+            "awaiting_screening": self.awaiting_screening,
+            "excluded_screening": self.excluded_screening,
+            "excluded_screening_reasons": dict(self.excluded_screening_reasons),
+            "reports_sought": self.reports_sought,
+            "awaiting_full_text": self.awaiting_full_text,
+            "assessed": self.assessed,
+            "excluded_full_text": self.excluded_full_text,
+            "excluded_full_text_reasons": dict(self.excluded_full_text_reasons),
+            "included": self.included,
+            "notes": list(self.notes),
+        }
+
+    def rows(self) -> list[dict]:
+        """One row per box (``box``, ``count``, ``detail``) for tables and CSV."""
+        out = [{"box": f"identified: {s}", "count": n, "detail": ""} for s, n in self.identified.items()]
+        reasons = lambda d: "; ".join(f"{k}: {v}" for k, v in d.items())  # noqa: E731
+        out += [
+            {"box": "identified (total)", "count": self.identified_total, "detail": ""},
+            {"box": "duplicates removed", "count": self.duplicates_removed, "detail": ""},
+            {
+                "box": "records screened",
+                "count": self.screened,
+                "detail": f"{self.awaiting_screening} awaiting a decision",
+            },
+            {
+                "box": "records excluded",
+                "count": self.excluded_screening,
+                "detail": reasons(self.excluded_screening_reasons),
+            },
+            {"box": "reports sought for retrieval", "count": self.reports_sought, "detail": ""},
+            {
+                "box": "reports assessed for eligibility",
+                "count": self.assessed,
+                "detail": f"{self.awaiting_full_text} awaiting full-text assessment",
+            },
+            {
+                "box": "reports excluded",
+                "count": self.excluded_full_text,
+                "detail": reasons(self.excluded_full_text_reasons),
+            },
+            {"box": "studies included", "count": self.included, "detail": ""},
+        ]
+        return out
+
+
+def _clusters(store: Store) -> tuple[dict[int, int] | None, str | None]:
+    """Record id → cluster id from fuzzy de-duplication (no note: the clusters are always known)."""
+    return cluster_map(store), None
+
+
+def per_cluster(decisions: pd.DataFrame, clusters: dict[int, int] | None) -> pd.DataFrame:
+    """The latest decision per duplicate cluster (a decision on any member counts for it)."""
+    if clusters is None or decisions.empty:
+        return decisions
+    keyed = decisions.assign(record_id=decisions["record_id"].map(lambda r: clusters.get(r, r)))
+    return keyed.sort_values("id").groupby("record_id", as_index=False).tail(1)
+
+
+def _reasons(frame) -> dict[str, int]:
+    excluded = frame[frame["decision"] == "exclude"]
+    return {str(k): int(v) for k, v in excluded["reason"].value_counts().items()}
+
+
+def prisma_flow(store: Store) -> PrismaFlow:
+    """Count every PRISMA 2020 box from the library (see the module docstring)."""
+    identified = store.count_by_source()
+    stored = store.count_records()
+    clusters, note = _clusters(store)
+    fuzzy = 0 if clusters is None else len(clusters) - len(set(clusters.values()))
+    screened = stored - fuzzy
+    ta = per_cluster(latest_decisions(store, "title_abstract"), clusters)
+    ft = per_cluster(latest_decisions(store, "full_text"), clusters)
+    sought = int((ta["decision"] != "exclude").sum())
+    passed = set(ta.loc[ta["decision"] != "exclude", "record_id"])
+    ft = ft[ft["record_id"].isin(passed)]
+    assessed = int((ft["decision"] != "maybe").sum())
+    return PrismaFlow(
+        identified=identified,
+        duplicates_removed=sum(identified.values()) - stored + fuzzy,
+        screened=screened,
+        awaiting_screening=max(screened - len(ta), 0),
+        excluded_screening=int((ta["decision"] == "exclude").sum()),
+        excluded_screening_reasons=_reasons(ta),
+        reports_sought=sought,
+        awaiting_full_text=sought - assessed,
+        assessed=assessed,
+        excluded_full_text=int((ft["decision"] == "exclude").sum()),
+        excluded_full_text_reasons=_reasons(ft),
+        included=int((ft["decision"] == "include").sum()),
+        notes=tuple(n for n in [note] if n),
+    )
+
+
+def library_flow(path) -> PrismaFlow:
+    """The flow of the library at ``path``; an absent library is not created (all zero, noted)."""
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        return PrismaFlow({}, 0, 0, 0, 0, {}, 0, 0, 0, 0, {}, 0, notes=(f"no record library at {path}",))
+    with Store(path) as store:
+        return prisma_flow(store)

@@ -1,0 +1,154 @@
+"""Screening decisions on library records: include / exclude / maybe, with reasons, in SQLite.
+
+Every decision is appended to the library's ``screening`` table (never overwritten), so the
+history of a record's screening is kept; the *latest* decision per record and stage counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Iterator
+
+import pandas as pd
+
+from hairmeta.evidence.errors import DataError, UnknownNameError
+from hairmeta.evidence.library.records import Record
+from hairmeta.evidence.library.store import Store
+
+STAGES = ("title_abstract", "full_text")
+DECISIONS = ("include", "exclude", "maybe")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One stored screening decision."""
+
+    id: int
+    record_id: int
+    stage: str
+    decision: str
+    reason: str
+    reviewer: str
+    decided_at: str
+
+
+def _check(stage: str, decision: str, reason: str | None) -> None:
+    if stage not in STAGES:
+        raise UnknownNameError("screening stage", stage, STAGES)
+    if decision not in DECISIONS:
+        raise UnknownNameError("screening decision", decision, DECISIONS)
+    if decision == "exclude" and not (reason or "").strip():
+        raise DataError("an exclusion needs a reason (--reason TEXT)", field="reason")
+
+
+def record_decision(
+    store: Store,
+    record_id: int,
+    decision: str,
+    reason: str | None = None,
+    *,
+    stage: str = "title_abstract",
+    reviewer: str | None = None,
+    decided_at: str | None = None,
+) -> Decision:
+    """Store one decision for ``record_id`` at ``stage``; an exclusion must give its reason.
+
+    Raises ``UnknownNameError`` for an unknown stage or decision, ``DataError`` for an exclusion
+    without a reason and ``StoreError`` when the record is not in the library.
+    """
+    _check(stage, decision, reason)
+    store.get_record(record_id)  # StoreError if absent
+    when = decided_at or datetime.now(UTC).isoformat(timespec="seconds")
+    with store.transaction() as conn:
+        cur = conn.execute(
+            "INSERT INTO screening (record_id, stage, decision, reason, reviewer, decided_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (record_id, stage, decision, (reason or "").strip(), reviewer or "", when),
+        )
+    return Decision(cur.lastrowid, record_id, stage, decision, (reason or "").strip(), reviewer or "", when)
+
+
+def latest_decisions(store: Store, stage: str | None = None) -> pd.DataFrame:
+    """The latest decision per record and stage (columns as :class:`Decision`)."""
+    if stage is not None and stage not in STAGES:
+        raise UnknownNameError("screening stage", stage, STAGES)
+    sql = (
+        "SELECT s.id, s.record_id, s.stage, s.decision, s.reason, s.reviewer, s.decided_at"
+        " FROM screening s JOIN (SELECT max(id) AS id FROM screening GROUP BY record_id, stage)"
+        " m ON m.id = s.id"
+    )
+    params: tuple = ()
+    if stage is not None:
+        sql += " WHERE s.stage = ?"
+        params = (stage,)
+    rows = [dict(r) for r in store.conn.execute(sql + " ORDER BY s.record_id, s.stage", params)]
+    return pd.DataFrame(rows, columns=["id", "record_id", "stage", "decision", "reason", "reviewer", "decided_at"])
+
+
+def unscreened(store: Store, stage: str = "title_abstract") -> Iterator[tuple[int, Record]]:
+    """Records without a decision at ``stage``, in id order.
+
+    At ``full_text`` only records included (or marked maybe) at title/abstract are offered.
+    """
+    if stage not in STAGES:
+        raise UnknownNameError("screening stage", stage, STAGES)
+    decided = set(latest_decisions(store, stage)["record_id"])
+    eligible = None
+    if stage == "full_text":
+        ta = latest_decisions(store, "title_abstract")
+        eligible = set(ta.loc[ta["decision"] != "exclude", "record_id"])
+    for record_id, record in store.iter_records():
+        if record_id in decided or (eligible is not None and record_id not in eligible):
+            continue
+        yield record_id, record
+
+
+CHOICES = {"i": "include", "e": "exclude", "m": "maybe", "s": "skip", "q": "quit"}
+
+
+def record_panel(record_id: int, record: Record):
+    """A rich panel showing one record for screening: title, authors, year, journal, abstract."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    authors = ", ".join(a.display() for a in record.authors[:6])
+    authors += " et al." if len(record.authors) > 6 else ""
+    body = Text()
+    body.append(record.title or "(no title)", style="bold")
+    body.append(
+        f"\n{authors}\n{record.journal} {record.year or ''}  PMID {record.pmid or '—'}  DOI {record.doi or '—'}\n\n",
+        style="dim",
+    )
+    body.append(record.abstract or "(no abstract)")
+    return Panel(body, title=f"record {record_id}")
+
+
+def screen_interactively(
+    store: Store, *, stage: str = "title_abstract", reviewer: str | None = None, console=None
+) -> dict[str, int]:
+    """Offer each unscreened record in turn; ask include/exclude/maybe/skip/quit.
+
+    Exclusions ask for a reason (re-asked while empty).  Each decision is stored as soon as it
+    is made, so quitting (or Ctrl-C) keeps every decision taken.  Returns counts per answer.
+    """
+    from rich.console import Console
+    from rich.prompt import Prompt
+
+    console = console or Console(stderr=True)
+    counts = {name: 0 for name in CHOICES.values()}
+    for record_id, record in unscreened(store, stage):
+        console.print(record_panel(record_id, record))
+        answer = CHOICES[
+            Prompt.ask("[i]nclude, [e]xclude, [m]aybe, [s]kip, [q]uit", choices=list(CHOICES), console=console)
+        ]
+        counts[answer] += 1
+        if answer == "quit":
+            break
+        if answer == "skip":
+            continue
+        reason = ""
+        while answer == "exclude" and not reason.strip():
+            reason = Prompt.ask("reason for exclusion", console=console, default="")
+        record_decision(store, record_id, answer, reason, stage=stage, reviewer=reviewer)
+    return counts

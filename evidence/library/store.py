@@ -1,0 +1,469 @@
+"""The record library: one SQLite file holding records, their sources, saved searches and
+resumable fetch progress, plus the tables de-duplication and screening write into.
+
+Design
+------
+* WAL journal, foreign keys on, ``busy_timeout`` so several processes can share the file.
+* Schema versioned with ``PRAGMA user_version``; :data:`MIGRATIONS` is an ordered list of
+  functions, migration ``i`` (1-based) brings a file from version ``i-1`` to ``i``.
+* Every write goes through :meth:`Store.transaction` (``BEGIN IMMEDIATE … COMMIT``, rollback on
+  any exception), so an interrupted import leaves no partial record and a rerun completes it.
+* A record is stored twice: as JSON (the full :class:`~evidence.records.Record`) and as indexed
+  columns (pmid, doi, pmcid, title, year, journal, first author) for lookups and listings.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from hairmeta.evidence.errors import StoreError
+from hairmeta.evidence.library.records import Record, manual_record, normalize_doi
+from hairmeta.evidence.library.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from hairmeta.evidence.library.serial import _columns, _conflicts, _free_key, merge_records, record_from_json
+
+
+def _utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    """How many records one :meth:`Store.upsert_records` call added, changed or found as is."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: UpsertCounts) -> UpsertCounts:
+        return UpsertCounts(self.new + other.new, self.updated + other.updated, self.unchanged + other.unchanged)
+
+
+@dataclass(frozen=True)
+class SavedSearch:
+    """One row of the ``searches`` table."""
+
+    id: int
+    source: str
+    term: str
+    since: str | None
+    until: str | None
+    created_at: str
+    last_run: str | None
+    last_report: dict | None
+
+
+class Store:
+    """The hairmeta record library in one SQLite file (see the module docstring).
+
+    Parameters
+    ----------
+    path : path-like
+        The database file; parent directories are created. ``":memory:"`` is accepted.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path) if str(path) != ":memory:" else path
+        self._conn = self._connect()
+        try:
+            self._migrate()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open (creating and migrating as needed) the library at ``path``."""
+        return cls(path)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The open connection (read with it freely; write through :meth:`transaction`)."""
+        if self._conn is None:
+            raise StoreError(f"{self.path}: library is closed")
+        return self._conn
+
+    # -- opening and migrating
+
+    def _connect(self) -> sqlite3.Connection:
+        if isinstance(self.path, Path):
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{self.path}: cannot create directory: {exc}") from exc
+        try:
+            conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=30.0)
+            conn.execute("PRAGMA schema_version").fetchone()  # fails now if it cannot be opened
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{self.path}: cannot open the library ({exc})") from exc
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a hairmeta library ({exc})") from exc
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if isinstance(self.path, Path):
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a hairmeta library ({exc})") from exc
+        return conn
+
+    def _migrate(self) -> None:
+        try:
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            app_id = self._conn.execute("PRAGMA application_id").fetchone()[0]
+            has_tables = self._conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a hairmeta library ({exc})") from exc
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: library schema version {version} is newer than this "
+                f"hairmeta supports ({SCHEMA_VERSION}); upgrade hairmeta"
+            )
+        if (version == 0 and has_tables) or (version > 0 and app_id != APPLICATION_ID):
+            raise StoreError(f"{self.path}: an SQLite file that is not a hairmeta library")
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            self._apply(number)
+
+    def _apply(self, number: int) -> None:
+        try:
+            with self.transaction() as conn:
+                MIGRATIONS[number - 1](conn)
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version = {number}")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: migration {number} failed: {exc}") from exc
+
+    @property
+    def schema_version(self) -> int:
+        """The file's ``PRAGMA user_version``."""
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE … COMMIT`` around the block; rollback on any exception.
+
+        Nested use joins the outer transaction (the outermost one commits).
+        """
+        conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{self.path}: cannot start a write ({exc})") from exc
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    # -- records
+
+    def upsert_records(
+        self,
+        records: Iterable[Record],
+        *,
+        source: str,
+        search_id: int | None = None,
+        source_ids: Iterable[str] | None = None,
+    ) -> UpsertCounts:
+        """Insert or update ``records`` in one transaction; idempotent.
+
+        Identity is :meth:`Record.key`; an existing row with the same pmid or doi is the same
+        record too (so a DOI-only manual entry is updated once PubMed supplies the PMID).
+        ``source_ids`` (parallel to ``records``) names each record's id at ``source``; default
+        the record's pmid, else its key.
+        """
+        records = list(records)
+        ids = list(source_ids) if source_ids is not None else [None] * len(records)
+        if len(ids) != len(records):
+            raise StoreError("upsert_records: source_ids must be as long as records")
+        new = updated = unchanged = 0
+        now = _utcnow()
+        with self.transaction() as conn:
+            for record, sid in zip(records, ids):
+                record_id, outcome = self._upsert_one(conn, record, now)
+                new += outcome == "new"
+                updated += outcome == "updated"
+                unchanged += outcome == "unchanged"
+                sid = sid if sid is not None else (record.pmid or record.key())
+                conn.execute(
+                    "INSERT OR IGNORE INTO record_sources(record_id, source, source_id, search_id,"
+                    " first_seen) VALUES (?,?,?,?,?)",
+                    (record_id, source, str(sid), search_id, now),
+                )
+        return UpsertCounts(new, updated, unchanged)
+
+    def _existing(self, conn: sqlite3.Connection, record: Record) -> tuple[sqlite3.Row, Record] | tuple[None, None]:
+        """The stored row that is ``record`` and its decoded record: same key or PMID; or same
+        DOI when no PMIDs differ and the citations do not conflict (:func:`citation_conflict`)."""
+
+        def decoded(row):
+            return (row, record_from_json(row["data"])) if row is not None else (None, None)
+
+        row, stored = decoded(
+            conn.execute("SELECT id, key, data FROM records WHERE key = ?", (record.key(),)).fetchone()
+        )
+        if row is not None and not record.pmid and _conflicts(stored, record):
+            row = None
+        if row is None and record.pmid:
+            row, stored = decoded(
+                conn.execute("SELECT id, key, data FROM records WHERE pmid = ?", (record.pmid,)).fetchone()
+            )
+        if row is None and record.doi:  # same DOI, unless PMIDs or citations differ
+            rows = conn.execute(
+                "SELECT id, key, data FROM records WHERE doi = ? AND (pmid IS NULL OR ?) ORDER BY id",
+                (record.doi, not record.pmid),
+            )
+            candidates = (decoded(r) for r in rows)
+            row, stored = next(((r, d) for r, d in candidates if not _conflicts(d, record)), (None, None))
+        return (row, stored) if row is not None else (None, None)
+
+    def _upsert_one(self, conn: sqlite3.Connection, record: Record, now: str) -> tuple[int, str]:
+        cols = _columns(record)
+        row, stored = self._existing(conn, record)
+        if row is None:
+            cols["key"] = _free_key(conn, record)
+            cur = conn.execute(
+                "INSERT INTO records(key, pmid, doi, pmcid, title, year, journal, first_author,"
+                " data, created_at, updated_at) VALUES (:key,:pmid,:doi,:pmcid,:title,:year,"
+                ":journal,:first_author,:data,:now,:now)",
+                {**cols, "now": now},
+            )
+            return cur.lastrowid, "new"
+        merged = merge_records(stored, record)
+        cols = _columns(merged)
+        if (
+            cols["key"] != row["key"]
+            and conn.execute("SELECT 1 FROM records WHERE key = ? AND id != ?", (cols["key"], row["id"])).fetchone()
+        ):
+            cols["key"] = row["key"]  # another work already holds that DOI key
+        if row["data"] == cols["data"]:
+            return row["id"], "unchanged"
+        conn.execute(
+            "UPDATE records SET key=:key, pmid=:pmid, doi=:doi, pmcid=:pmcid, title=:title,"
+            " year=:year, journal=:journal, first_author=:first_author, data=:data,"
+            " updated_at=:now WHERE id=:id",
+            {**cols, "now": now, "id": row["id"]},
+        )
+        return row["id"], "updated"
+
+    def add_manual(self, **fields) -> tuple[int, UpsertCounts]:
+        """Validate a hand-entered record (:func:`~evidence.records.manual_record` fields) and
+        store it with source ``manual``; returns its library id and the counts."""
+
+        record = manual_record(**fields)
+        counts = self.upsert_records([record], source="manual")
+        return self.find(pmid=record.pmid, doi=record.doi) or self._id_of(record.key()), counts
+
+    def _id_of(self, key: str) -> int:
+        return self.conn.execute("SELECT id FROM records WHERE key = ?", (key,)).fetchone()[0]
+
+    def get_record(self, record_id: int) -> Record:
+        """The record with library id ``record_id``; StoreError if there is none."""
+        row = self.conn.execute("SELECT data FROM records WHERE id = ?", (record_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: no record with id {record_id}")
+        return record_from_json(row["data"])
+
+    def find(self, pmid: str | None = None, doi: str | None = None) -> int | None:
+        """Library id of the record with this pmid (else this doi), or None."""
+        if pmid:
+            row = self.conn.execute("SELECT id FROM records WHERE pmid = ?", (str(pmid),)).fetchone()
+            if row:
+                return row["id"]
+        if doi:
+            row = self.conn.execute(
+                "SELECT id FROM records WHERE doi = ? ORDER BY id LIMIT 1", (normalize_doi(doi) or doi,)
+            ).fetchone()
+            if row:
+                return row["id"]
+        return None
+
+    def iter_records(self) -> Iterator[tuple[int, Record]]:
+        """Every ``(id, record)`` in id order."""
+        for row in self.conn.execute("SELECT id, data FROM records ORDER BY id").fetchall():
+            yield row["id"], record_from_json(row["data"])
+
+    def count_records(self) -> int:
+        """Number of records in the library."""
+        return self.conn.execute("SELECT count(*) FROM records").fetchone()[0]
+
+    def pmids(self) -> set[str]:
+        """Every PMID in the library."""
+        rows = self.conn.execute("SELECT pmid FROM records WHERE pmid IS NOT NULL")
+        return {r[0] for r in rows}
+
+    def sources_of(self, record_id: int) -> list[dict]:
+        """Each source a record arrived from: ``source, source_id, search_id, first_seen``."""
+        rows = self.conn.execute(
+            "SELECT source, source_id, search_id, first_seen FROM record_sources"
+            " WHERE record_id = ? ORDER BY first_seen, source",
+            (record_id,),
+        )
+        return [dict(r) for r in rows]
+
+    def count_by_source(self) -> dict[str, int]:
+        """Distinct records per source name."""
+        rows = self.conn.execute(
+            "SELECT source, count(DISTINCT record_id) FROM record_sources GROUP BY source ORDER BY source"
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def records_frame(self, brief: bool = False):
+        """The library as a DataFrame: id, key, pmid, doi, pmcid, title, year, journal, authors,
+        first_author, sources (``;``-joined source names), publication_types.
+
+        ``brief`` keeps the columns a terminal table has room for (id, pmid, year,
+        first_author, title, journal, sources).
+        """
+        import pandas as pd
+
+        srcs = {
+            r[0]: r[1]
+            for r in self.conn.execute(
+                "SELECT record_id, group_concat(DISTINCT source) FROM record_sources GROUP BY record_id"
+            )
+        }
+        rows = []
+        for record_id, rec in self.iter_records():
+            rows.append(
+                {
+                    "id": record_id,
+                    "key": rec.key(),
+                    "pmid": rec.pmid,
+                    "doi": rec.doi,
+                    "pmcid": rec.pmcid,
+                    "title": rec.title,
+                    "year": rec.year,
+                    "journal": rec.journal,
+                    "authors": "; ".join(a.display() for a in rec.authors),
+                    "first_author": rec.authors[0].display() if rec.authors else "",
+                    "sources": ";".join(sorted((srcs.get(record_id) or "").split(","))).strip(";"),
+                    "publication_types": "; ".join(rec.publication_types),
+                }
+            )
+        columns = [
+            "id",
+            "key",
+            "pmid",
+            "doi",
+            "pmcid",
+            "title",
+            "year",
+            "journal",
+            "authors",
+            "first_author",
+            "sources",
+            "publication_types",
+        ]
+        frame = pd.DataFrame(rows, columns=columns)
+        frame["year"] = frame["year"].astype("Int64")
+        if brief:
+            return frame[["id", "pmid", "year", "first_author", "title", "journal", "sources"]]
+        return frame
+
+    # -- saved searches
+
+    def save_search(self, source: str, term: str, since: str | None = None, until: str | None = None) -> int:
+        """Id of the saved search (source, term, since, until), creating it if new."""
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT id FROM searches WHERE source=? AND term=? AND since IS ? AND until IS ?",
+                (source, term, since, until),
+            ).fetchone()
+            if row:
+                return row["id"]
+            cur = conn.execute(
+                "INSERT INTO searches(source, term, since, until, created_at) VALUES (?,?,?,?,?)",
+                (source, term, since, until, _utcnow()),
+            )
+            return cur.lastrowid
+
+    def searches(self) -> list[SavedSearch]:
+        """Every saved search, oldest first."""
+        rows = self.conn.execute("SELECT * FROM searches ORDER BY id").fetchall()
+        return [
+            SavedSearch(
+                r["id"],
+                r["source"],
+                r["term"],
+                r["since"],
+                r["until"],
+                r["created_at"],
+                r["last_run"],
+                json.loads(r["last_report"]) if r["last_report"] else None,
+            )
+            for r in rows
+        ]
+
+    def get_search(self, search_id: int) -> SavedSearch:
+        """One saved search by id; StoreError if unknown."""
+        for search in self.searches():
+            if search.id == search_id:
+                return search
+        raise StoreError(f"{self.path}: no saved search with id {search_id}")
+
+    def mark_search_run(self, search_id: int, run_date: str, report: dict | object) -> None:
+        """Record that a search ran on ``run_date`` (YYYY-MM-DD) with ``report`` (a dict or a
+        dataclass such as SearchReport, stored as JSON)."""
+        from dataclasses import asdict, is_dataclass
+
+        payload = asdict(report) if is_dataclass(report) else dict(report)
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE searches SET last_run=?, last_report=? WHERE id=?",
+                (run_date, json.dumps(payload, default=str), search_id),
+            )
+
+    # -- resumable fetch progress
+
+    def mark_batch(self, job: str, batch: int, status: str, *, search_id: int | None = None, detail: str = "") -> None:
+        """Record that batch number ``batch`` of fetch ``job`` is 'done' or 'failed'."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO fetch_progress(search_id, job, batch, status, detail, updated_at)"
+                " VALUES (?,?,?,?,?,?) ON CONFLICT(job, batch) DO UPDATE SET status=excluded.status,"
+                " detail=excluded.detail, updated_at=excluded.updated_at",
+                (search_id, job, batch, status, detail, _utcnow()),
+            )
+
+    def done_batches(self, job: str) -> set[int]:
+        """Batch numbers of ``job`` already fetched and stored."""
+        rows = self.conn.execute("SELECT batch FROM fetch_progress WHERE job=? AND status='done'", (job,))
+        return {r[0] for r in rows}
+
+    def failed_batches(self, search_id: int | None = None) -> list[dict]:
+        """Batches that failed for good (optionally of one search): job, batch, detail."""
+        sql = "SELECT job, batch, detail, search_id FROM fetch_progress WHERE status='failed'"
+        args: tuple = ()
+        if search_id is not None:
+            sql, args = sql + " AND search_id=?", (search_id,)
+        return [dict(r) for r in self.conn.execute(sql + " ORDER BY id", args)]
+
+    def clear_job(self, job: str) -> None:
+        """Forget the progress of a finished job."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM fetch_progress WHERE job=?", (job,))

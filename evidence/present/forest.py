@@ -1,0 +1,106 @@
+"""Forest-plot data: one row per study, the pooled row, the prediction-interval row and the
+heterogeneity line, ready to export as CSV/JSON or to draw (:mod:`evidence.plots`).
+
+Study confidence intervals are Wald intervals ``y_i ± z_{1−α/2} sqrt(v_i)`` at the fit's level
+(as metafor's ``forest``); the pooled row carries the fit's CI (t-based under Knapp–Hartung)
+and its weight column is 100 (percent).  ``transform="exp"`` back-transforms ``yi`` and the
+interval bounds of ratio measures (log RR, log OR, log ROM) for display; ``se`` always stays on
+the analysis (log) scale.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from hairmeta.evidence.errors import UnknownNameError
+from hairmeta.evidence.meta.pooling import MetaResult, critical_value
+
+COLUMNS = ("row_type", "label", "yi", "se", "ci_low", "ci_high", "weight")
+TRANSFORMS: dict[str, Callable[[np.ndarray], np.ndarray]] = {"none": lambda x: x, "exp": np.exp}
+
+
+def get_transform(name: str | None) -> Callable[[np.ndarray], np.ndarray]:
+    """The back-transformation called ``name`` (``None`` → identity)."""
+    key = "none" if name is None else str(name).lower()
+    if key not in TRANSFORMS:
+        raise UnknownNameError("transform", str(name), list(TRANSFORMS))
+    return TRANSFORMS[key]
+
+
+def model_label(fit: MetaResult) -> str:
+    """``RE Model (REML)``, ``RE Model (REML, Knapp-Hartung)`` or ``EE Model``."""
+    if fit.method == "EE":
+        return "EE Model"
+    return f"RE Model ({fit.method}{', Knapp-Hartung' if fit.knha else ''})"
+
+
+def _p_text(p: float) -> str:
+    return "p < 0.0001" if p < 1e-4 else f"p = {p:.4f}"
+
+
+def heterogeneity_text(fit: MetaResult) -> str:
+    """The heterogeneity line, e.g. ``Heterogeneity: tau² = 0.3132 [0.1197, 1.1115]; I² = 92.2%; …``."""
+    parts = []
+    if fit.method != "EE":
+        ci = "" if np.isnan(fit.tau2_ci_low) else f" [{fit.tau2_ci_low:.4f}, {fit.tau2_ci_high:.4f}]"
+        parts.append(f"tau² = {fit.tau2:.4f}{ci}")
+    parts.append(f"I² = {fit.i2:.1f}%")
+    parts.append(f"Q = {fit.q:.2f}, df = {fit.q_df}, {_p_text(fit.q_p)}")
+    return "Heterogeneity: " + "; ".join(parts)
+
+
+def forest_rows(fit: MetaResult, *, transform: str | None = None) -> pd.DataFrame:
+    """Forest-plot rows: ``study`` × k, ``pooled``, ``prediction`` and ``heterogeneity``.
+
+    Columns: ``row_type, label, yi, se, ci_low, ci_high, weight`` (weight in percent).
+    """
+    f = get_transform(transform)
+    z = critical_value(fit.level, None)
+    sei = fit.sei
+    study = pd.DataFrame(
+        {
+            "row_type": "study",
+            "label": list(fit.labels),
+            "yi": f(fit.yi),
+            "se": sei,
+            "ci_low": f(fit.yi - z * sei),
+            "ci_high": f(fit.yi + z * sei),
+            "weight": fit.weights,
+        }
+    )
+    est = float(f(np.array(fit.estimate)))
+    extra = pd.DataFrame(
+        [
+            {
+                "row_type": "pooled",
+                "label": model_label(fit),
+                "yi": est,
+                "se": fit.se,
+                "ci_low": float(f(np.array(fit.ci_low))),
+                "ci_high": float(f(np.array(fit.ci_high))),
+                "weight": 100.0,
+            },
+            {
+                "row_type": "prediction",
+                "label": "Prediction interval",
+                "yi": est,
+                "se": np.nan,
+                "ci_low": float(f(np.array(fit.pi_low))),
+                "ci_high": float(f(np.array(fit.pi_high))),
+                "weight": np.nan,
+            },
+            {
+                "row_type": "heterogeneity",
+                "label": heterogeneity_text(fit),
+                "yi": np.nan,
+                "se": np.nan,
+                "ci_low": np.nan,
+                "ci_high": np.nan,
+                "weight": np.nan,
+            },
+        ]
+    )
+    return pd.concat([study, extra], ignore_index=True)[list(COLUMNS)]

@@ -1,0 +1,73 @@
+"""``hairmeta screen``: by id and interactively, on a real temporary library."""
+
+import json
+
+import pytest
+
+from hairmeta.cli import app
+from hairmeta.evidence.library.records import Record
+from hairmeta.evidence.library.screening import latest_decisions
+from hairmeta.evidence.library.store import Store
+
+
+@pytest.fixture
+def library(db_file):
+    with Store(db_file) as s:
+        s.upsert_records(
+            [
+                Record(pmid="11", title="PRP for AGA", abstract="Randomised."),
+                Record(pmid="12", title="Exosomes in mice"),
+            ],
+            source="pubmed",
+        )
+    return db_file
+
+
+def stored(path):
+    with Store(path) as s:
+        return latest_decisions(s)
+
+
+def test_exclude_by_id_with_reason(runner, library):
+    result = runner.invoke(
+        app, ["screen", "--record", "2", "--exclude", "--reason", "animal study", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["decision"] == "exclude"
+    assert stored(library).iloc[0]["reason"] == "animal study"
+
+
+def test_exclude_without_reason_is_a_one_line_error_and_nothing_stored(runner, library):
+    result = runner.invoke(app, ["screen", "--record", "1", "--exclude"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("Error: reason: an exclusion needs a reason")
+    assert "Traceback" not in result.output
+    assert stored(library).empty
+
+
+def test_unknown_record_is_an_error(runner, library):
+    result = runner.invoke(app, ["screen", "--record", "99", "--include"])
+    assert result.exit_code == 1 and "no record with id 99" in result.stderr
+
+
+def test_interactive_include_then_exclude_with_reason(runner, library):
+    result = runner.invoke(app, ["screen"], input="i\ne\n\nmouse model\n")
+    assert result.exit_code == 0, result.output
+    assert "PRP for AGA" in result.stderr  # the record panel goes to stderr
+    frame = stored(library)
+    assert list(frame["decision"]) == ["include", "exclude"]
+    assert frame.iloc[1]["reason"] == "mouse model"  # asked again after the empty answer
+
+
+def test_interactive_quit_keeps_earlier_decisions(runner, library):
+    result = runner.invoke(app, ["screen"], input="m\nq\n")
+    assert result.exit_code == 0, result.output
+    assert list(stored(library)["decision"]) == ["maybe"]
+
+
+def test_interactive_with_nothing_left_says_so(runner, library):
+    runner.invoke(app, ["screen", "--record", "1", "--include"])
+    runner.invoke(app, ["screen", "--record", "2", "--maybe"])
+    result = runner.invoke(app, ["screen"], input="")
+    assert result.exit_code == 0
+    assert "nothing left to screen at stage title_abstract" in result.stderr
