@@ -18,6 +18,9 @@ from testpaths import ROOT
 from hairmeta.cli import app
 from hairmeta.evidence.library.store import Store
 
+#: Loopback fake E-utilities with NCBI's rate windows: seconds per test, so outside the fast lane.
+pytestmark = pytest.mark.slow
+
 ROOT = ROOT
 
 

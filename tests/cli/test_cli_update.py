@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
 from fake_eutils import FakeEutils
 
 from hairmeta.cli import app
 from hairmeta.evidence.library.store import Store
+
+#: Loopback fake E-utilities with NCBI's rate windows: seconds per test, so outside the fast lane.
+pytestmark = pytest.mark.slow
 
 
 def test_update_fetches_only_records_entered_since_last_run(runner, db_file, monkeypatch):

@@ -194,6 +194,7 @@ def test_date_filters_sent(store):
         )
 
 
+@pytest.mark.slow
 def test_header_limits_are_obeyed_and_ignoring_them_is_caught(store, tmp_path):
     """The fake allows 4 requests per sliding second and says so in its headers.  A client
     starting far too fast adapts after the first answer and provokes no 429; the same client

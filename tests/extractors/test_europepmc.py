@@ -184,6 +184,7 @@ def test_defaults_base_url_from_environment_and_polite_rate(monkeypatch):
     assert europepmc.client().timeout == 30.0
 
 
+@pytest.mark.slow
 def test_default_rate_is_never_exceeded(store):
     """The fake enforces 5 requests per sliding second; the default limiter keeps under it."""
     with FakeSources(n_europepmc=16, limits={"europepmc": (5, 1.0)}) as fake:

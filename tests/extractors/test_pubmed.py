@@ -19,6 +19,9 @@ from hairmeta.extractors.http import RateLimiter, RetryPolicy
 from hairmeta.extractors.pubmed import EutilsClient, EutilsConfig, search_into
 from hairmeta.extractors.pubmed_xml import PubmedParseError, parse_esearch, parse_pubmed_xml
 
+#: Loopback fake E-utilities with NCBI's rate windows: seconds per test, so outside the fast lane.
+pytestmark = pytest.mark.slow
+
 
 def one(path):
     (record,) = parse_pubmed_xml(path)

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def chromium() -> str:
