@@ -118,7 +118,7 @@ def _citation(row) -> str:
 def label_error_argument(norm) -> str:
     """Whether the merged records agree on everything that locates a publication.
 
-    ``norm`` are rows of :func:`evidence.dedup.prepare`.  Same first author and author list
+    ``norm`` are rows of :func:`hairmeta.evidence.library.dedup.prepare`.  Same first author and author list
     (>= 90 %), year, volume and first page is the argument that the gold split is a label
     error (two works cannot start on the same page of the same volume); otherwise it is a
     real false merge and is reported as such.

@@ -1,7 +1,7 @@
 """Readers for the files reviewers export: RIS, PubMed MEDLINE (``.nbib``), BibTeX and CSV.
 
 Each reader parses and validates the WHOLE file before anything is stored, and turns it into
-:class:`~evidence.records.Record` objects plus the file's own identifier for each record
+:class:`~hairmeta.evidence.library.records.Record` objects plus the file's own identifier for each record
 (RIS ``ID``/``AN``, the BibTeX key, the CSV ``ID`` column, the PMID).  A problem raises
 :class:`~evidence.errors.DataError` naming the file, the line and the field; :func:`import_file`
 then stores nothing.  Formats:
@@ -9,7 +9,7 @@ then stores nothing.  Formats:
 * RIS (Embase/Ovid, Scopus, Web of Science, Cochrane CENTRAL): ``TY  - `` … ``ER  - `` blocks.
 * MEDLINE/NBIB (PubMed "Save > PubMed format"): read with Biopython's ``Bio.Medline``.
 * BibTeX: read with bibtexparser 2.
-* CSV: common column names (:data:`evidence.dedup.COLUMN_ALIASES`), including the
+* CSV: common column names (:data:`hairmeta.evidence.library.dedup.COLUMN_ALIASES`), including the
   BibTeX-style columns of the labelled de-duplication sets (``ID, author, title, year…``).
 """
 
@@ -455,7 +455,7 @@ def import_file(store, path: str | Path, source: str | None = None, fmt: str | N
 
 
 def records_frame(path: str | Path, fmt: str | None = None):
-    """A file as the canonical frame :func:`evidence.dedup.find_duplicates` takes.
+    """A file as the canonical frame :func:`hairmeta.evidence.library.dedup.find_duplicates` takes.
 
     CSV files are read as they are (so the benchmark's BibTeX-style columns keep their exact
     text and ``ID``); other formats go through their reader.

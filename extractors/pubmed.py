@@ -350,7 +350,7 @@ def search_into(
 
     Parameters
     ----------
-    store : evidence.store.Store
+    store : hairmeta.evidence.library.store.Store
     term : str
         PubMed query.
     since, until : str, optional
@@ -387,7 +387,7 @@ def search_into(
         known=tally.known,
         failed=tuple(tally.failed),
     )
-    if own_search:  # callers passing search_id (evidence.protocol) mark the run themselves
+    if own_search:  # callers passing search_id (hairmeta.extractors.searches) mark the run themselves
         previous = store.get_search(sid).last_run
         store.mark_search_run(sid, previous if report.failed else date.today().isoformat(), report)
     return report

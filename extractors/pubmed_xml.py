@@ -1,4 +1,4 @@
-"""PubMed efetch XML (``PubmedArticleSet``) → :class:`~evidence.records.Record`, via ``Entrez.read``.
+"""PubMed efetch XML (``PubmedArticleSet``) → :class:`~hairmeta.evidence.library.records.Record`, via ``Entrez.read``.
 
 Works offline: ``Entrez.read`` validates against the DTD named in the DOCTYPE, which Biopython
 ships (PubMed DTDs up to ``pubmed_250101``).  A DOCTYPE naming a newer PubMed DTD that is not

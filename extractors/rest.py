@@ -203,7 +203,7 @@ def store_pages(
 
     Each page is upserted in its own transaction, so a failure keeps what came before; the
     failure is named in ``SearchReport.failed``.  At most ``max_records`` records are stored.
-    Without a ``search_id`` (a caller such as ``evidence.protocol`` saves and marks its own)
+    Without a ``search_id`` (a caller such as ``hairmeta.extractors.searches`` saves and marks its own)
     the search is saved with ``store.save_search`` and its run marked at the end.
     """
     own_search = search_id is None

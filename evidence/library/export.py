@@ -1,7 +1,7 @@
 """Write the record library for reference managers and screening tools: RIS, BibTeX or CSV.
 
 ``export_library(store, fmt, deduplicated=False)`` returns the text.  With ``deduplicated``
-one record stands for each de-duplication cluster (``evidence.dedup.cluster_map``): the most
+one record stands for each de-duplication cluster (``hairmeta.evidence.library.dedup.cluster_map``): the most
 complete member (PMID, then DOI, then most filled fields, then lowest id), with empty fields
 filled from the other members; every member's id and every source of the cluster are listed.
 Without clusters (de-duplication not run, or not available) each record is its own cluster.

@@ -1,7 +1,7 @@
 """Normalisation of bibliographic fields for de-duplication.
 
 Every function takes one raw value (a string from a file, a database or a ``Record``) and
-returns a comparable form.  They are pure and cheap; ``evidence.dedup`` applies them once per
+returns a comparable form.  They are pure and cheap; ``hairmeta.evidence.library.dedup`` applies them once per
 distinct value.  The problems handled are the ones seen in real exports (see
 ``../shared/dedup/README.md``): mojibake (UTF-8 read as latin-1), HTML entities and inline
 tags, translated titles in square brackets and ``[Chinese]``-style language suffixes, page

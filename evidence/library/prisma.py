@@ -6,7 +6,7 @@ Figure 1.  How each count is read from the library:
 
 - identified, per source: distinct records per source (``record_sources``);
 - duplicates removed: Σ(per source) − records stored (merged on PMID/DOI while importing), plus
-  the records merged away by fuzzy de-duplication (clusters of ``evidence.dedup.cluster_map``);
+  the records merged away by fuzzy de-duplication (clusters of ``hairmeta.evidence.library.dedup.cluster_map``);
   a decision on any member of a duplicate cluster counts once, for the cluster;
 - screened: records stored − fuzzy duplicates;
 - excluded at screening: latest ``title_abstract`` decision = exclude (with reasons);

@@ -2,7 +2,7 @@
 
 Field names follow PubMed's where one exists.  Normalisation helpers here are the ones every
 extractor needs (DOI, inline markup, translated titles); the de-duplication keys live in
-``evidence.dedup``.
+``hairmeta.evidence.library.dedup``.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ class Record:
         The hash covers title, year, authors, journal, volume, issue and pages: only an exact
         copy of a citation collapses on import.  The same title by the same authors in the same
         year can be two publications (a guideline printed in two journals); telling near-copies
-        apart is ``evidence.dedup``'s job, which records its decisions and can undo them.
+        apart is ``hairmeta.evidence.library.dedup``'s job, which records its decisions and can undo them.
         """
         if self.pmid:
             return f"pmid:{self.pmid}"

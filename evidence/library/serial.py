@@ -88,7 +88,7 @@ def citation_conflict(a: Record, b: Record, *, titles: bool = True) -> bool:
     nearly the same text (rapidfuzz ratio < 85 after folding case and punctuation; not
     checked with ``titles=False``, used when either record is PubMed's own).  A
     translated title of the same work also "conflicts": it is then kept apart here and left to
-    ``evidence.dedup``, which decides with every field and can be undone.
+    ``hairmeta.evidence.library.dedup``, which decides with every field and can be undone.
     """
     from rapidfuzz import fuzz
 

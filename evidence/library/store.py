@@ -8,7 +8,7 @@ Design
   functions, migration ``i`` (1-based) brings a file from version ``i-1`` to ``i``.
 * Every write goes through :meth:`Store.transaction` (``BEGIN IMMEDIATE … COMMIT``, rollback on
   any exception), so an interrupted import leaves no partial record and a rerun completes it.
-* A record is stored twice: as JSON (the full :class:`~evidence.records.Record`) and as indexed
+* A record is stored twice: as JSON (the full :class:`~hairmeta.evidence.library.records.Record`) and as indexed
   columns (pmid, doi, pmcid, title, year, journal, first author) for lookups and listings.
 """
 
@@ -271,7 +271,7 @@ class Store:
         return row["id"], "updated"
 
     def add_manual(self, **fields) -> tuple[int, UpsertCounts]:
-        """Validate a hand-entered record (:func:`~evidence.records.manual_record` fields) and
+        """Validate a hand-entered record (:func:`~hairmeta.evidence.library.records.manual_record` fields) and
         store it with source ``manual``; returns its library id and the counts."""
 
         record = manual_record(**fields)

@@ -15,7 +15,7 @@ its metafor 3.8.1 counterpart.
 =====================  ======================================================================
 
 Leave-one-out and cumulative analyses reuse the batched estimators of
-:mod:`evidence.estimators`: all k refits run as one vectorised computation.
+:mod:`hairmeta.evidence.meta.estimators`: all k refits run as one vectorised computation.
 
 The between-subgroup test of :func:`subgroup_analysis` is the fixed-effect Q of the subgroup
 estimates, ``Q_b = Σ_g (θ̂_g − θ̄)² / SE_g²`` on G − 1 df, each subgroup keeping its own τ²

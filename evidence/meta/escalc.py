@@ -209,7 +209,7 @@ def compute_effects(
     frame : one row per study or arm, columns named as ``escalc``'s arguments
         (``m1i, sd1i, n1i, m2i, sd2i, n2i``; ``ai, bi, ci, di`` or ``ai, n1i, ci, n2i``;
         ``xi, ni``; ``m1i, m2i, sd1i, sd2i, ni, ri``).  Other columns pass through unchanged.
-    measure : a registered name (``"SMD"``) or a :class:`~evidence.measures.Measure`.
+    measure : a registered name (``"SMD"``) or a :class:`~hairmeta.evidence.meta.measures.Measure`.
     source_name : the file name used in error messages (``file:row:column: message``).
     **options : ``vtype``, ``add``, ``to``, ``drop00`` as in ``escalc``; ``ri`` (float) imputes
         the pre–post correlation where the ``ri`` column is absent or empty, saying so.

@@ -113,7 +113,7 @@ class Measure:
         Options are metafor's: ``vtype`` (default ``"LS"``), and for 2×2 tables and proportions
         ``add`` (default 1/2; 0 for PAS/PFT), ``to`` (``"only0"``, ``"all"``, ``"if0all"``,
         ``"none"``) and ``drop00`` (False).  Rows are not validated here (negative SDs give
-        NaN or nonsense): :func:`evidence.effects.compute_effects` validates tables first.
+        NaN or nonsense): :func:`hairmeta.evidence.meta.escalc.compute_effects` validates tables first.
         """
         result = self.detail(columns, **options)
         return result.yi, result.vi

@@ -2,7 +2,7 @@
 
 ``pool(yi, vi, method=…)`` fits the intercept-only model ``y_i = μ + u_i + e_i`` with
 ``u_i ~ N(0, τ²)`` and ``e_i ~ N(0, v_i)`` and returns a frozen :class:`MetaResult`.  Functions in
-:mod:`evidence.diagnostics`, :mod:`evidence.forest` and :mod:`evidence.plots` read that fit.
+:mod:`hairmeta.evidence.meta.diagnostics`, :mod:`hairmeta.evidence.present.forest` and :mod:`hairmeta.evidence.present.plots` read that fit.
 
 Formulas (Viechtbauer 2010, J Stat Softw 36(3); metafor 3.8.1 ``rma.uni``, ``predict.rma``,
 ``confint.rma.uni``), with ``w_i = 1/(v_i + τ²)``:
@@ -22,7 +22,7 @@ Formulas (Viechtbauer 2010, J Stat Softw 36(3); metafor 3.8.1 ``rma.uni``, ``pre
   ``[0, max(100, 10 τ̂²)]`` as metafor.
 
 statsmodels' ``combine_effects`` computes DL and PM only one fit at a time and leaves DL's τ²
-negative on homogeneous data; our core (:mod:`evidence.estimators`) batches many fits (for
+negative on homogeneous data; our core (:mod:`hairmeta.evidence.meta.estimators`) batches many fits (for
 leave-one-out and cumulative analyses) and covers every estimator, and the test suite checks it
 against ``combine_effects`` as an independent implementation.
 

@@ -1,5 +1,5 @@
 """Forest-plot data: one row per study, the pooled row, the prediction-interval row and the
-heterogeneity line, ready to export as CSV/JSON or to draw (:mod:`evidence.plots`).
+heterogeneity line, ready to export as CSV/JSON or to draw (:mod:`hairmeta.evidence.present.plots`).
 
 Study confidence intervals are Wald intervals ``y_i ± z_{1−α/2} sqrt(v_i)`` at the fit's level
 (as metafor's ``forest``); the pooled row carries the fit's CI (t-based under Knapp–Hartung)

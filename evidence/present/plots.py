@@ -2,7 +2,7 @@
 
 ``forest_plot(fit, path)`` and ``funnel_plot(fit, path)`` write SVG or PNG by the file suffix;
 ``forest_svg(fit)`` and ``funnel_svg(fit)`` return the SVG text (a report generator embeds it).  The drawn numbers come
-from :func:`evidence.forest.forest_rows`, so the plot and the exported data never disagree.
+from :func:`hairmeta.evidence.present.forest.forest_rows`, so the plot and the exported data never disagree.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The evidence report: one self-contained HTML page (or Markdown file) from the library's parts.
 
 The page holds the summary tables, a forest and a funnel plot per pooled result (inline SVG from
-:mod:`evidence.plots`), the comparison of one study with the literature, the PRISMA 2020 diagram
+:mod:`hairmeta.evidence.present.plots`), the comparison of one study with the literature, the PRISMA 2020 diagram
 and a provenance appendix in which every coded number links to its source and quote.  Nothing is
 fetched when the page is opened: CSS and SVG are inline, and the only URLs are ``<a href>``
 links to the sources.

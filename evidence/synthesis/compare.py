@@ -349,7 +349,7 @@ def compare(
     studies, arms, outcomes : DataFrame, optional
         The tables; default: the shipped ones (:func:`~hairmeta.evidence.tables.load.coded_tables`).
     method, knha, level
-        Passed to :func:`evidence.pooling.pool` for the literature's pooled estimates.
+        Passed to :func:`hairmeta.evidence.meta.pooling.pool` for the literature's pooled estimates.
     """
     tables = coded_tables(studies=studies, arms=arms, outcomes=outcomes)
     studies, arms, outcomes = tables.studies, tables.arms, tables.outcomes

@@ -353,7 +353,7 @@ def from_outcomes(
     Parameters
     ----------
     outcomes, studies : the coded tables (default: the shipped ``data/outcomes.csv`` and
-        ``data/studies.csv`` via :mod:`evidence.outcomes`).
+        ``data/studies.csv`` via :mod:`hairmeta.evidence.tables`).
     outcome : the outcome vocabulary term, e.g. ``"hair_density"``.
     comparison : ``"control"`` (intervention vs control arm of the same study, any comparator);
         ``"placebo"``, ``"active"`` or ``"untreated"`` (the same, only studies whose
@@ -363,13 +363,13 @@ def from_outcomes(
     measure : MD or SMD for control/placebo, MC or SMCR for baseline; None chooses the raw
         measure when every usable row shares one unit, else the standardised one (said in notes).
     ri : correlation imputed for paired data (within-person designs, pre–post) when not
-        reported; :data:`evidence.derive.CORRELATION_RANGE` is the suggested sensitivity range.
+        reported; :data:`hairmeta.evidence.meta.derive.CORRELATION_RANGE` is the suggested sensitivity range.
     timepoint : ``"last"`` (latest follow-up shared by the arms) or a number of weeks.
 
     Notes
     -----
     Per arm, the best-reported form is used: mean and SD as reported; else SD from SE, from a
-    t-based CI, or mean and SD from median with IQR/range (see :mod:`evidence.derive`).  For
+    t-based CI, or mean and SD from median with IQR/range (see :mod:`hairmeta.evidence.meta.derive`).  For
     control comparisons change scores are used when both arms report them (MD; for SMD only
     when final values are missing, to avoid mixing scales); several intervention (or control)
     arms are combined (Cochrane Table 6.5.a).  Split-scalp designs are paired: MD uses the MC

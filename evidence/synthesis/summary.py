@@ -3,7 +3,7 @@
 For each body of evidence in the coded outcomes the summary gives the number of studies and
 participants, the pooled estimate with its confidence and prediction intervals (REML with
 Knapp–Hartung by default), heterogeneity, the GRADE certainty with every downgrade and its
-reason (:mod:`evidence.grade`), flags for results resting on one study or on derived values,
+reason (:mod:`hairmeta.evidence.synthesis.grade`), flags for results resting on one study or on derived values,
 published pooled results for the same comparison beside ours, and what the evidence lacks.
 
 Bodies that cannot be pooled (one study; only p-values; no usable numbers) still appear, with
@@ -178,7 +178,7 @@ def _single(effects: pd.DataFrame, level: float) -> dict:
 
 
 def fit_body(effects: pd.DataFrame, *, method: str, knha: bool, level: float):
-    """Pool ``effects`` (k ≥ 2) with :func:`evidence.pooling.pool`; ``None`` for k < 2."""
+    """Pool ``effects`` (k ≥ 2) with :func:`hairmeta.evidence.meta.pooling.pool`; ``None`` for k < 2."""
     if len(effects) < 2:
         return None
 
@@ -495,7 +495,7 @@ def summary(
     Parameters
     ----------
     method : str
-        τ² estimator (see :func:`evidence.pooling.pool`); default REML.
+        τ² estimator (see :func:`hairmeta.evidence.meta.pooling.pool`); default REML.
     knha : bool
         Knapp–Hartung adjustment (default True).
     level : float

@@ -95,7 +95,7 @@ def test_pool_outcome_needs_comparison(runner):
 
 
 def test_pool_coded_outcomes_prints_exclusions_on_stderr(runner):
-    """The shipped coded outcomes through evidence.effects.from_outcomes (issue 3)."""
+    """The shipped coded outcomes through hairmeta.evidence.synthesis.contrasts.from_outcomes (issue 3)."""
     from hairmeta.evidence.synthesis.contrasts import from_outcomes
 
     table = from_outcomes(outcome="hair_density", comparison="placebo")

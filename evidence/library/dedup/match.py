@@ -2,7 +2,7 @@
 
 Pipeline
 --------
-1. :func:`prepare` normalises every record once (``evidence.normalize``): title, authors,
+1. :func:`prepare` normalises every record once (``hairmeta.evidence.library.normalize``): title, authors,
    year, journal, volume, first page, DOI, PMID, the notice kind (erratum, retraction,
    comment/reply, preprint) and the opening of the abstract.
 2. :func:`candidate_pairs` proposes pairs from several blocking keys (DOI, PMID, the whole

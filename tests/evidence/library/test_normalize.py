@@ -1,4 +1,4 @@
-"""Normalisation of bibliographic fields (evidence.normalize); oracle: the stated rule, by hand."""
+"""Normalisation of bibliographic fields (hairmeta.evidence.library.normalize); oracle: the stated rule, by hand."""
 
 import pytest
 

@@ -66,7 +66,7 @@ def test_svg_is_well_formed_and_shows_each_box(store):
 
 def test_fuzzy_duplicate_counts_once_and_its_decision_counts_for_the_cluster(store):
     r = {rec.pmid: rid for rid, rec in store.iter_records()}
-    # de-duplication judged 5 a duplicate of 1 (as evidence.dedup records a merge)
+    # de-duplication judged 5 a duplicate of 1 (as hairmeta.evidence.library.dedup records a merge)
     with store.transaction() as conn:
         conn.execute(
             "INSERT INTO matches (record_a, record_b, score, decision, status) VALUES (?, ?, 0.97, 'merge', 'active')",

@@ -1,4 +1,4 @@
-"""evidence.derive: oracle = the same published formulas re-implemented in base R
+"""hairmeta.evidence.meta.derive: oracle = the same published formulas re-implemented in base R
 (tests/reference/derive_reference.R → derive_expected.csv) plus hand calculations."""
 
 from __future__ import annotations

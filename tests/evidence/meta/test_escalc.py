@@ -1,4 +1,4 @@
-"""evidence.effects: compute_effects / read_effect_input (oracle: metafor escalc via the committed
+"""hairmeta.evidence.meta.escalc: compute_effects / read_effect_input (oracle: metafor escalc via the committed
 reference CSVs, hand calculations) and from_outcomes (hand-built coded rows)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""evidence.measures against metafor 3.8-1 ``escalc`` (values from tests/reference/escalc_reference.R)."""
+"""hairmeta.evidence.meta.measures against metafor 3.8-1 ``escalc`` (values from tests/reference/escalc_reference.R)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Integrity of the shipped evidence tables in data/.
 
 Oracles: the verified extraction in ../shared/evidence (quotes must be verbatim pieces of it), an
-independent spelling of every coded number (written here, not with evidence.outcomes'
+independent spelling of every coded number (written here, not with hairmeta.evidence.tables'
 matcher), and the project brief's statements about Hassan et al. 2024.
 """
 

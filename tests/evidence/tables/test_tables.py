@@ -1,4 +1,4 @@
-"""evidence.outcomes: loaders, the table checks (one broken copy per rule → the exact line),
+"""hairmeta.evidence.tables: loaders, the table checks (one broken copy per rule → the exact line),
 listing, atomic appending and field-by-field row coding.
 
 Oracle: hand-made broken copies of the shipped tables; the expected lines are written out by hand.

@@ -1,4 +1,4 @@
-"""De-duplication rules and library mode (evidence.dedup).
+"""De-duplication rules and library mode (hairmeta.evidence.library.dedup).
 
 Oracles: the decision rules as stated in the module (hand-made record pairs), the labelled
 benchmark sets of ../shared/dedup scored with their own score.py (removal convention), and
