@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 import pandas as pd  # noqa: E402
 
 from hairmeta.evidence.paths import data_dir
-from hairmeta.evidence.tables import vocab as oc
+from hairmeta.evidence.tables.check import check_files, check_tables, errors_only
 
 OTHERS = ("studies.csv", "arms.csv", "published_meta_analyses.csv")
 
@@ -51,17 +51,17 @@ def read_only(folder: Path) -> None:
 
 
 def run(sizes: list[int]) -> None:
-    seconds, problems = timed(lambda: oc.check_tables())
+    seconds, problems = timed(lambda: check_tables())
     base, _ = timed(lambda: read_only(data_dir()))
     print(
-        f"shipped tables: check {seconds:.3f} s ({len(oc.errors_only(problems))} errors, "
+        f"shipped tables: check {seconds:.3f} s ({len(errors_only(problems))} errors, "
         f"{len(problems)} lines); read-only baseline {base:.3f} s; ratio {seconds / base:.1f}x"
     )
     for rows in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
             scaled_copy(folder, rows)
-            seconds, problems = timed(lambda: oc.check_files(data_dir=folder))
+            seconds, problems = timed(lambda: check_files(data_dir=folder))
             base, _ = timed(lambda: read_only(folder))
             print(
                 f"{rows:>7} outcome rows: check {seconds:.3f} s ({rows / seconds:,.0f} rows/s, "

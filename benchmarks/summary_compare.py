@@ -27,11 +27,10 @@ def timed(fn, repeats: int = 5) -> float:
 def main() -> None:
     from hairmeta.evidence.synthesis.compare import compare
     from hairmeta.evidence.synthesis.summary import summary
-    from hairmeta.evidence.tables import vocab as outcomes
+    from hairmeta.evidence.tables.load import coded_tables
 
     def load_all():
-        outcomes.load_studies(), outcomes.load_arms(), outcomes.load_outcomes()
-        outcomes.load_meta_analyses()
+        coded_tables()
 
     summary(), compare("hassan2024")  # warm imports and caches
     base = timed(load_all)
