@@ -15,5 +15,5 @@ def test_help_lists_commands_in_pipeline_order():
         if line.startswith("  ") and line.split()
     ]
     assert listed == [name for name in PIPELINE if name in listed]
-    assert listed[:3] == ["search", "update", "lookup"] and listed[-3:] == ["summary", "compare", "report"]
-    assert {"records", "outcomes", "dedup", "pool"} <= set(listed)
+    stages = ["search", "import", "records", "dedup", "screen", "outcomes", "effects", "pool", "summary", "report"]
+    assert [name for name in listed if name in stages] == stages
