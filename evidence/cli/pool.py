@@ -146,7 +146,7 @@ def pool_cmd(
             comparison=comparison,
             intervention_family=family,
             condition=condition,
-            **options.as_kwargs(),
+            options=options,
         )
         _print_effect_table_notes(pooled.table)
         result = pooled.fit

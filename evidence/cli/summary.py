@@ -30,7 +30,7 @@ def summary(
     meta-analyses beside ours, and what the evidence lacks."""
     from hairmeta.evidence.synthesis.summary import summary as build
 
-    result = build(**model_options(method, knha, level).as_kwargs())
+    result = build(options=model_options(method, knha, level))
     if fmt is not OutputFormat.table:
         emit(out, result.to_dict() if fmt is OutputFormat.json else result.rows, fmt)
         return
@@ -58,7 +58,7 @@ def compare(
     """Place one study against the literature: design, size, protocol, arms, effects, confounding."""
     from hairmeta.evidence.synthesis.compare import compare as build
 
-    result = build(study, **model_options(method, knha, level).as_kwargs())
+    result = build(study, options=model_options(method, knha, level))
     if fmt is not OutputFormat.table:
         emit(out, result.to_dict() if fmt is OutputFormat.json else result.to_frame(), fmt)
         return
@@ -84,5 +84,5 @@ def report(
     study, the PRISMA diagram and a provenance appendix."""
     from hairmeta.evidence.present.report import write_report
 
-    path = write_report(output, study=study or None, db=db_path(db), **model_options(method, knha, level).as_kwargs())
+    path = write_report(output, study=study or None, db=db_path(db), options=model_options(method, knha, level))
     err.print(f"wrote {path}", markup=False)

@@ -42,6 +42,16 @@ class ModelOptions:
             )
         object.__setattr__(self, "level", level)
 
+    @property
+    def uses_knha(self) -> bool:
+        """Whether Knapp–Hartung applies (to every fit with k ≥ 2)."""
+        return self.knha is not False
+
+    @property
+    def label(self) -> str:
+        """The model as a reader sees it, e.g. ``REML + Knapp-Hartung``."""
+        return f"{self.method}{' + Knapp-Hartung' if self.uses_knha else ''}"
+
     def as_kwargs(self) -> dict:
         """``method``, ``knha`` and ``level`` as keyword arguments of :func:`.pooling.pool`."""
         return {"method": self.method, "knha": self.knha, "level": self.level}

@@ -20,6 +20,7 @@ import pandas as pd
 from hairmeta.evidence.errors import UnknownNameError
 from hairmeta.evidence.library.prisma import library_flow
 from hairmeta.evidence.meta.measures import RATIO_MEASURES
+from hairmeta.evidence.meta.options import DEFAULT, ModelOptions
 from hairmeta.evidence.present.output import suffix_of, write_output
 from hairmeta.evidence.present.plots import forest_svg, funnel_svg
 from hairmeta.evidence.present.prisma import flow_svg
@@ -126,17 +127,13 @@ def summary_tables(result) -> dict:
     return {"summary": _table(shown), "unpooled": _table(result.display_unpooled()), "published": _table(published)}
 
 
-def gather(*, study: str | None, method: str, knha: bool, level: float, db: Path | None) -> dict:
+def gather(*, study: str | None, options: ModelOptions = DEFAULT, db: Path | None = None) -> dict:
     """Everything the templates need, computed once from the shipped tables and the library."""
 
     tables = coded_tables()
     studies, outcomes, arms, meta = tables.studies, tables.outcomes, tables.arms, tables.meta
-    comparison = (
-        compare(study, studies=studies, arms=arms, outcomes=outcomes, method=method, knha=knha, level=level)
-        if study
-        else None
-    )
-    result = summary(method=method, knha=knha, level=level, studies=studies, outcomes=outcomes, meta=meta)
+    comparison = compare(study, studies=studies, arms=arms, outcomes=outcomes, options=options) if study else None
+    result = summary(options=options, studies=studies, outcomes=outcomes, meta=meta)
     flow = library_flow(db) if db is not None else None
     return {
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -185,14 +182,12 @@ def write_report(
     output: str | Path,
     *,
     study: str | None = "hassan2024",
-    method: str = "REML",
-    knha: bool = True,
-    level: float = 95.0,
+    options: ModelOptions = DEFAULT,
     db: Path | None = None,
 ) -> Path:
     """Write the report to ``output`` (``.html`` or ``.md`` by suffix) and return its path."""
     output = Path(output)
     kind = suffix_of(output, TEMPLATES, "report type")
-    text = render_report(gather(study=study, method=method, knha=knha, level=level, db=db), kind)
+    text = render_report(gather(study=study, options=options, db=db), kind)
     write_output(output, text)
     return output

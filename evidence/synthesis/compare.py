@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from scipy import stats
 
+from hairmeta.evidence.meta.options import DEFAULT, ModelOptions
 from hairmeta.evidence.meta.pooling import pool
 from hairmeta.evidence.synthesis.characteristics import (
     LOOSE_CONDITIONS,
@@ -212,10 +213,10 @@ def _arm_rows_of(outcome_ids, outcomes: pd.DataFrame) -> pd.DataFrame:
     return rows[rows["arm_role"] != "control"] if len(rows) > 1 else rows
 
 
-def _effect_row(mine: pd.Series, others: pd.DataFrame, arm: str, *, method: str, knha: bool, level: float) -> dict:
+def _effect_row(mine: pd.Series, others: pd.DataFrame, arm: str, *, options: ModelOptions) -> dict:
     """One arm's effect against the pooled others: CI, PI, percentile, consistency."""
 
-    z = stats.norm.ppf(0.5 + level / 200.0)
+    z = stats.norm.ppf(0.5 + options.level / 200.0)
     row = {
         "arm": arm,
         "outcome": mine["outcome"],
@@ -238,9 +239,7 @@ def _effect_row(mine: pd.Series, others: pd.DataFrame, arm: str, *, method: str,
         fit = pool(
             others["yi"].to_numpy(float),
             others["vi"].to_numpy(float),
-            method=method,
-            knha=knha,
-            level=level,
+            **options.as_kwargs(),
             labels=list(others["label"]),
         )
         row.update(
@@ -259,9 +258,7 @@ def effect_rows(
     studies: pd.DataFrame,
     outcomes: pd.DataFrame,
     *,
-    method: str = "REML",
-    knha: bool = True,
-    level: float = 95.0,
+    options: ModelOptions = DEFAULT,
 ) -> list[dict]:
     """Each arm's coded effect against the literature's pooled estimate for the same outcome.
 
@@ -287,7 +284,7 @@ def effect_rows(
             if len(behind) and not (behind["intervention_family"] == family).any():
                 continue  # another arm of a multi-family study
             arm = ";".join(dict.fromkeys(behind["arm"].astype(str)))
-            rows.append(_effect_row(one, others, arm, method=method, knha=knha, level=level))
+            rows.append(_effect_row(one, others, arm, options=options))
     return rows
 
 
@@ -336,9 +333,7 @@ def compare(
     studies: pd.DataFrame | None = None,
     arms: pd.DataFrame | None = None,
     outcomes: pd.DataFrame | None = None,
-    method: str = "REML",
-    knha: bool = True,
-    level: float = 95.0,
+    options: ModelOptions = DEFAULT,
 ) -> Comparison:
     """Compare ``study_id`` with the literature in the shipped (or given) tables.
 
@@ -348,15 +343,15 @@ def compare(
         A ``study_id`` of ``studies.csv`` (case-insensitive).
     studies, arms, outcomes : DataFrame, optional
         The tables; default: the shipped ones (:func:`~hairmeta.evidence.tables.load.coded_tables`).
-    method, knha, level
-        Passed to :func:`hairmeta.evidence.meta.pooling.pool` for the literature's pooled estimates.
+    options : ModelOptions
+        The model settings for the literature's pooled estimates.
     """
     tables = coded_tables(studies=studies, arms=arms, outcomes=outcomes)
     studies, arms, outcomes = tables.studies, tables.arms, tables.outcomes
     study = study_row(studies, study_id)
     comparable = comparable_studies(studies, study)
     arm_list = arm_rows(study, arms)
-    effects = effect_rows(study, studies, outcomes, method=method, knha=knha, level=level)
+    effects = effect_rows(study, studies, outcomes, options=options)
     level_num, label = level_of_evidence(study["design"])
     head = {
         "study_id": study["study_id"],

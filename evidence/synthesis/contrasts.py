@@ -13,6 +13,7 @@ import pandas as pd
 from hairmeta.evidence.errors import DataError, ModelError, UnknownNameError
 from hairmeta.evidence.meta import derive
 from hairmeta.evidence.meta.measures import get_measure
+from hairmeta.evidence.meta.options import DEFAULT, ModelOptions
 from hairmeta.evidence.meta.pooling import MetaResult, pool
 from hairmeta.evidence.synthesis.arms import (
     cell_number,
@@ -480,9 +481,7 @@ def pool_outcomes(
     intervention_family: str | None = None,
     condition: str | None = None,
     measure: str | None = None,
-    method: str = "REML",
-    knha: bool = False,
-    level: float = 95.0,
+    options: ModelOptions = DEFAULT,
 ) -> OutcomePool:
     """Pool the shipped coded outcomes via :func:`from_outcomes`."""
     table = from_outcomes(
@@ -498,5 +497,5 @@ def pool_outcomes(
             f"no poolable effects for outcome {outcome!r} vs {comparison!r} ({len(table.excluded)} excluded)"
         )
     labels = effects["label"] if "label" in effects.columns else effects["study_id"]
-    fit = pool(effects["yi"], effects["vi"], method=method, knha=knha, level=level, labels=[str(x) for x in labels])
+    fit = pool(effects["yi"], effects["vi"], labels=[str(x) for x in labels], **options.as_kwargs())
     return OutcomePool(fit=fit, table=table)

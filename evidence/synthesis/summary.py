@@ -22,6 +22,7 @@ from scipy import stats
 from hairmeta.evidence.errors import ModelError
 from hairmeta.evidence.meta.bias import egger_test
 from hairmeta.evidence.meta.measures import RATIO_MEASURES
+from hairmeta.evidence.meta.options import DEFAULT, ModelOptions
 from hairmeta.evidence.meta.pooling import pool
 from hairmeta.evidence.synthesis.contrasts import from_outcomes
 from hairmeta.evidence.synthesis.grade import EvidenceBody, grade
@@ -177,7 +178,7 @@ def _single(effects: pd.DataFrame, level: float) -> dict:
     }
 
 
-def fit_body(effects: pd.DataFrame, *, method: str, knha: bool, level: float):
+def fit_body(effects: pd.DataFrame, *, options: ModelOptions = DEFAULT):
     """Pool ``effects`` (k ≥ 2) with :func:`hairmeta.evidence.meta.pooling.pool`; ``None`` for k < 2."""
     if len(effects) < 2:
         return None
@@ -185,10 +186,8 @@ def fit_body(effects: pd.DataFrame, *, method: str, knha: bool, level: float):
     return pool(
         effects["yi"].to_numpy(float),
         effects["vi"].to_numpy(float),
-        method=method,
-        knha=knha,
-        level=level,
         labels=list(effects["label"]),
+        **options.as_kwargs(),
     )
 
 
@@ -252,7 +251,7 @@ def flags_of(effects: pd.DataFrame, excluded: pd.DataFrame) -> list[str]:
     return flags
 
 
-def summary_row(body: Body, studies: pd.DataFrame, *, method: str, knha: bool, level: float) -> dict:
+def summary_row(body: Body, studies: pd.DataFrame, *, options: ModelOptions = DEFAULT) -> dict:
     """One summary row from a body of evidence (pooled, single-study, or not poolable)."""
     family, condition, outcome, comparison = body.key
     row = {
@@ -278,7 +277,7 @@ def summary_row(body: Body, studies: pd.DataFrame, *, method: str, knha: bool, l
         row.update(certainty="not assessable", downgrades=f"not pooled: {body.note}", flags="; ".join(flags))
         return row
     if body.fit is None:
-        numbers = _single(body.effects, level)
+        numbers = _single(body.effects, options.level)
     else:
         f = body.fit
         numbers = {
@@ -320,7 +319,7 @@ def _no_such_comparison(excluded: pd.DataFrame) -> bool:
 
 
 def collect_bodies(
-    outcomes: pd.DataFrame, studies: pd.DataFrame, *, method: str, knha: bool, level: float
+    outcomes: pd.DataFrame, studies: pd.DataFrame, *, options: ModelOptions = DEFAULT
 ) -> tuple[list[Body], list[str]]:
     """Every non-empty body of evidence, with its fit; model failures become notes."""
 
@@ -343,7 +342,7 @@ def collect_bodies(
             key = (family, condition, outcome, comparison)
             fit, note = None, ""
             try:
-                fit = fit_body(table.effects, method=method, knha=knha, level=level)
+                fit = fit_body(table.effects, options=options)
             except ModelError as exc:
                 note = str(exc)
                 notes.append(f"{'/'.join(key)}: {exc}")
@@ -483,9 +482,7 @@ def gaps(rows: pd.DataFrame, studies: pd.DataFrame, outcomes: pd.DataFrame) -> l
 
 def summary(
     *,
-    method: str = "REML",
-    knha: bool = True,
-    level: float = 95.0,
+    options: ModelOptions = DEFAULT,
     studies: pd.DataFrame | None = None,
     outcomes: pd.DataFrame | None = None,
     meta: pd.DataFrame | None = None,
@@ -494,29 +491,22 @@ def summary(
 
     Parameters
     ----------
-    method : str
-        τ² estimator (see :func:`hairmeta.evidence.meta.pooling.pool`); default REML.
-    knha : bool
-        Knapp–Hartung adjustment (default True).
-    level : float
-        Confidence level in percent (CIs and PIs).
+    options : ModelOptions
+        The model settings (default: REML, Knapp–Hartung wherever k ≥ 2, 95%).
     studies, outcomes, meta : DataFrame, optional
         The tables; default the shipped ``studies.csv``, ``outcomes.csv`` and
         ``published_meta_analyses.csv``.
     """
     tables = coded_tables(studies=studies, outcomes=outcomes, meta=meta)
     studies, outcomes, meta = tables.studies, tables.outcomes, tables.meta
-    knha = knha is not False  # None: Knapp-Hartung wherever k >= 2 (single studies are not pooled)
     settings = {
-        "method": method,
-        "knha": knha,
-        "level": level,
-        "model": f"{method}{' + Knapp-Hartung' if knha else ''}",
+        "method": options.method,
+        "knha": options.uses_knha,
+        "level": options.level,
+        "model": options.label,
     }
-    bodies, notes = collect_bodies(outcomes, studies, method=method, knha=knha, level=level)
-    rows = pd.DataFrame(
-        [summary_row(b, studies, method=method, knha=knha, level=level) for b in bodies], columns=ROW_COLUMNS
-    )
+    bodies, notes = collect_bodies(outcomes, studies, options=options)
+    rows = pd.DataFrame([summary_row(b, studies, options=options) for b in bodies], columns=ROW_COLUMNS)
     settings["notes"] = notes
     return Summary(
         rows=rows,

@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 import pytest
 
 from hairmeta.evidence.errors import UnknownNameError
+from hairmeta.evidence.meta.options import ModelOptions
 from hairmeta.evidence.present.report import fmt_number, gather, render_report, write_report
 
 
@@ -30,7 +31,7 @@ class Links(HTMLParser):
 @pytest.fixture(scope="module")
 def context():
     """Everything the report shows, gathered once from the shipped data (no library)."""
-    return gather(study="hassan2024", method="REML", knha=True, level=95.0, db=None)
+    return gather(study="hassan2024", options=ModelOptions("REML", True, 95.0), db=None)
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hairmeta.evidence.meta.options import ModelOptions
 from hairmeta.evidence.meta.pooling import pool
 from hairmeta.evidence.synthesis.summary import Body, explain_difference, fit_body, gaps, published_beside, summary_row
 
@@ -44,9 +45,9 @@ NO_EXCLUSIONS = pd.DataFrame(columns=["study_id", "outcome_ids", "reason"])
 
 def test_pooled_row_equals_pool_and_is_graded():
     eff = effects_frame(["a2020", "b2021", "c2022"], [20.0, 35.0, 10.0], [25.0, 49.0, 36.0], [40, 30, 50])
-    fit = fit_body(eff, method="REML", knha=True, level=95.0)
+    fit = fit_body(eff, options=ModelOptions("REML", True, 95.0))
     body = Body(("prp", "aga_male", "hair_density", "control"), eff, NO_EXCLUSIONS, "MD", fit)
-    row = summary_row(body, STUDIES, method="REML", knha=True, level=95.0)
+    row = summary_row(body, STUDIES, options=ModelOptions("REML", True, 95.0))
     direct = pool([20.0, 35.0, 10.0], [25.0, 49.0, 36.0], method="REML", knha=True)
     assert row["estimate"] == direct.estimate and row["pi_high"] == direct.pi_high
     assert row["k"] == 3 and row["n"] == 120
@@ -59,7 +60,7 @@ def test_pooled_row_equals_pool_and_is_graded():
 def test_one_study_row_has_wald_ci_and_says_so():
     eff = effects_frame(["d2023"], [12.0], [16.0], [5], derivation=["sd imputed from range"])
     body = Body(("prp", "aga_male", "hair_density", "baseline"), eff, NO_EXCLUSIONS, "MC", None)
-    row = summary_row(body, STUDIES, method="REML", knha=True, level=95.0)
+    row = summary_row(body, STUDIES, options=ModelOptions("REML", True, 95.0))
     assert row["ci_low"] == pytest.approx(12.0 - 1.959963984540054 * 4.0, abs=1e-12)
     assert math.isnan(row["pi_low"]) and math.isnan(row["i2"])
     assert "rests on one study" in row["flags"]
@@ -70,7 +71,7 @@ def test_one_study_row_has_wald_ci_and_says_so():
 def test_unpoolable_body_still_appears_with_its_reason():
     excluded = pd.DataFrame({"study_id": ["d2023"], "outcome_ids": ["d2023-01"], "reason": ["only a p-value reported"]})
     body = Body(("prp", "aga_male", "hair_count", "control"), effects_frame([], [], [], []), excluded, "MD", None)
-    row = summary_row(body, STUDIES, method="REML", knha=True, level=95.0)
+    row = summary_row(body, STUDIES, options=ModelOptions("REML", True, 95.0))
     assert row["k"] == 0 and row["certainty"] == "not assessable"
     assert "d2023 (only a p-value reported)" in row["flags"]
 
@@ -153,7 +154,7 @@ def test_model_failure_leaves_the_row_unpooled_with_the_reason():
         None,
         note="tau2 estimator SJ did not converge",
     )
-    row = summary_row(body, STUDIES, method="SJ", knha=True, level=95.0)
+    row = summary_row(body, STUDIES, options=ModelOptions("SJ", True, 95.0))
     assert row["k"] == 2 and row["k_studies"] == 2 and math.isnan(row["estimate"])
     assert row["certainty"] == "not assessable"
     assert row["downgrades"] == "not pooled: tau2 estimator SJ did not converge"
@@ -161,13 +162,11 @@ def test_model_failure_leaves_the_row_unpooled_with_the_reason():
 
 def test_arms_of_one_study_are_flagged_and_counted_as_one_study():
     eff = effects_frame(["d2023", "d2023"], [10.0, 30.0], [4.0, 9.0], [3, 2])
-    fit = fit_body(eff, method="REML", knha=True, level=95.0)
+    fit = fit_body(eff, options=ModelOptions("REML", True, 95.0))
     row = summary_row(
         Body(("prp", "aga_male", "hair_density", "baseline"), eff, NO_EXCLUSIONS, "MC", fit),
         STUDIES,
-        method="REML",
-        knha=True,
-        level=95.0,
+        options=ModelOptions("REML", True, 95.0),
     )
     assert row["k"] == 2 and row["k_studies"] == 1
     assert "rests on one study" in row["flags"] and "k counts arms" in row["flags"]
