@@ -62,6 +62,10 @@ def compare(
     if fmt is not OutputFormat.table:
         emit(out, result.to_dict() if fmt is OutputFormat.json else result.to_frame(), fmt)
         return
+    if result.claim:
+        out.print(f"[bold]{result.study['study_id']} claims:[/bold] “{result.claim['quote']}”")
+        if result.claim["why_not"]:
+            bullets("Why the data cannot support that claim", result.claim["why_not"])
     for note in result.notes:
         out.print(f"Note: {note}", markup=False, highlight=False)
     for title, part in result.sections():

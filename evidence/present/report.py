@@ -144,6 +144,7 @@ def gather(*, study: str | None, options: ModelOptions = DEFAULT, db: Path | Non
         "comparison": comparison
         and {
             "study": comparison.study,
+            "claim": comparison.claim,
             "notes": comparison.notes,
             "sections": [(t, _table(f)) for t, f in comparison.sections() if len(f)],
         },

@@ -330,6 +330,13 @@ def _arm_differences(a: dict, b: dict) -> list[dict]:
     fb = _range_text(b.get("follow_up_months_min"), b.get("follow_up_months_max"), " mo")
     if fa != fb and "not reported" not in (fa, fb):
         add("follow-up", fa, fb, "outcomes assessed after different times")
+    elif fa != fb:
+        add(
+            "follow-up",
+            fa,
+            fb,
+            "one arm's follow-up is not reported: the arms cannot be shown to be assessed at the same time",
+        )
     return found
 
 

@@ -50,6 +50,7 @@ class Comparison:
     confounders: list[dict]
     controlled_evidence: list[dict]
     notes: list[str] = field(default_factory=list)
+    claim: dict | None = None
 
     def to_dict(self) -> dict:
         """Plain data for JSON output and the report."""
@@ -57,6 +58,7 @@ class Comparison:
             k: getattr(self, k)
             for k in (
                 "study",
+                "claim",
                 "characteristics",
                 "arms",
                 "effects",
@@ -305,6 +307,30 @@ def _contrast_notes(controlled: list[dict]) -> list[str]:
     return notes
 
 
+def study_claim(study: pd.Series, outcomes: pd.DataFrame, confounding: list[dict], has_numbers: bool) -> dict | None:
+    """What the study's own text claims about its arms (the coded result quote), and why the data
+    can or cannot support it: the confounders between its arms, and whether any number was reported.
+
+    None when the study has no coded result sentence.
+    """
+    rows = outcomes[outcomes["study_id"] == study["study_id"]]
+    if not {"quote", "source", "location"} <= set(rows.columns):
+        return None
+    quotes = list(dict.fromkeys(q for q in rows["quote"] if q))
+    if not quotes:
+        return None
+    reasons = [f"{c['characteristic']}: {c['why']}" for c in confounding]
+    if not has_numbers:
+        reasons.insert(0, "no outcome number is reported (only words), so no effect can be computed or compared")
+    return {
+        "quote": " ... ".join(quotes),
+        "source": rows["source"].iloc[0],
+        "location": rows["location"].iloc[0],
+        "supported": False if reasons else None,
+        "why_not": reasons,
+    }
+
+
 def _notes(study: pd.Series, arms: list[dict], effects: list[dict], comparable, controlled: list[dict]) -> list[str]:
     notes = []
     secondary = [a for a in arms if a.get("verification") == "secondary"]
@@ -379,4 +405,5 @@ def compare(
         confounders=confounders(study, arm_list),
         controlled_evidence=controlled,
         notes=_notes(study, arm_list, effects, comparable, controlled),
+        claim=study_claim(study, outcomes, confounders(study, arm_list), bool(effects)),
     )

@@ -66,7 +66,8 @@ ARM_ROLES = ("intervention", "control", "single")
 SEXES = ("male", "female", "mixed", "")
 
 
-VERIFICATIONS = ("verbatim", "secondary")
+#: ``primary``: quoted from the study's own document; ``secondary``: from a text about it.
+VERIFICATIONS = ("primary", "secondary")
 
 
 P_OPERATORS = ("=", "<", ">", "")
@@ -134,7 +135,7 @@ OUTCOMES = (
     "hair_growth_rate",
     "hair_shedding_count",
     "vas_score",
-    "hair_loss_improvement",
+    "condition_score",
 )
 
 

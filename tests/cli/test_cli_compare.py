@@ -18,7 +18,10 @@ def test_hassan2024_is_descriptive_with_the_numbers_to_code(runner):
     assert payload["effects"] == []
     assert {m["arm"] for m in payload["missing_numbers"]} == {"PRP", "exosome"}
     assert any("descriptive only" in n for n in payload["notes"])
-    assert any("verification=secondary" in n for n in payload["notes"])
+    claim = payload["claim"]
+    assert "outperforming PRP" in claim["quote"] and claim["supported"] is False
+    assert any(reason.startswith("sex") for reason in claim["why_not"])
+    assert any("no outcome number is reported" in reason for reason in claim["why_not"])
 
 
 def test_hassan2024_confounders_come_from_its_coded_arms(runner):
@@ -44,10 +47,12 @@ def test_sample_size_percentile_among_comparable_studies(runner):
     assert 0 <= size["percentile"] < 10
 
 
-def test_table_output_starts_with_notes(runner):
+def test_table_output_starts_with_the_claim_and_why_the_data_cannot_support_it(runner):
     result = runner.invoke(app, ["compare", "hassan2024"])
     assert result.exit_code == 0
-    assert result.stdout.startswith("Note: arm characteristics of hassan2024 are secondary")
+    assert result.stdout.startswith("hassan2024 claims: “Both treatments demonstrated positive outcomes")
+    head = result.stdout[:2000]
+    assert "outperforming PRP" in head and "Why the data cannot support that claim" in head
     assert "What confounds an arm-vs-arm claim" in result.stdout
 
 

@@ -189,7 +189,6 @@ def test_add_interactive_row_failing_the_table_check_lists_problems_and_writes_n
 def test_list_says_when_a_study_has_no_numbers(runner):
     result = runner.invoke(app, ["outcomes", "list", "--study", "hassan2024"])
     assert result.exit_code == 0
-    assert (
-        "hassan2024-01: no numbers (not_reported=all): outcome numbers not available: abstract "
-        "body not in the stored copy"
-    ) in result.stderr
+    assert "hassan2024-01: no numbers (not_reported=all): The abstract names the outcome 'condition scores'" in (
+        result.stderr
+    )

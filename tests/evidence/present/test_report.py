@@ -60,7 +60,7 @@ def test_html_holds_every_section(html):
         "Provenance appendix",
     ):
         assert heading in html
-    assert "verification=secondary" in html  # Hassan 2024's arms come from a secondary text
+    assert "outperforming PRP" in html and "Why the data cannot support that claim" in html
     assert "No record library given." in html
 
 

@@ -133,6 +133,7 @@ def _shared_corpus() -> str:
         with path.open(encoding="utf-8", newline="") as stream:
             texts.extend(value for row in csv.DictReader(stream) for value in row.values())
     texts.extend(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.md")))
+    texts.extend(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt")))  # captured pages
     return re.sub(r"\s+", " ", "\n".join(texts))
 
 
@@ -165,28 +166,33 @@ def test_hassan2024_is_a_two_family_case_series_with_industry_authors():
     assert study["design"] == "case_series" and study["intervention_family"] == "prp;exosome"
     assert study["rob_judgement"] == "high" and "no control group" in study["rob_reason"]
     assert "Helix Pharma" in study["funding_coi"] and "Helix Pharma" in study["quote"]
-    assert study["doi"] == "" and study["pmid"] == "" and math.isnan(study["n_total"])
+    assert study["doi"] == "" and study["pmid"] == "" and study["n_total"] == 5
+    assert "enrolled total 5 participants" in study["quote"]
 
 
-def test_hassan2024_arms_are_secondary_and_match_the_brief():
+def test_hassan2024_arms_are_quoted_from_the_abstract_itself():
+    """Issue 13: the journal's abstract page states the arms; nothing rests on a project brief."""
     arms = load_arms()
     arms = arms[arms["study_id"] == "hassan2024"].set_index("arm")
-    assert set(arms["verification"]) == {"secondary"}
-    assert all("not available to verify" in note for note in arms["notes"])
+    assert set(arms["verification"]) == {"primary"}
+    assert set(arms["source"]) == {load_studies().set_index("study_id").loc["hassan2024", "url"]}
     prp, exo = arms.loc["PRP"], arms.loc["exosome"]
     assert (prp["n"], prp["sex"], prp["age_mean"], prp["sessions_min"], prp["sessions_max"]) == (3, "male", 29, 5, 6)
-    assert (prp["follow_up_months_min"], prp["follow_up_months_max"]) == (6, 16)
+    # "underwent 5-6 sessions over 6-16 months" dates the sessions; it is not a follow-up
+    assert math.isnan(prp["follow_up_months_min"]) and math.isnan(prp["follow_up_months_max"])
+    assert "average age 29, all male" in prp["quote"]
     assert (exo["n"], exo["sex"], exo["age_mean"], exo["sessions_min"], exo["sessions_max"]) == (2, "female", 43, 1, 1)
     assert (exo["follow_up_months_min"], exo["follow_up_months_max"]) == (7, 28)
-    assert prp["source"].startswith("hairmeta issue #3")
+    assert "observation periods ranging from 7 to 28 months" in exo["quote"]
 
 
-def test_hassan2024_outcome_numbers_are_empty_and_marked_not_available():
+def test_hassan2024_outcome_is_named_as_the_abstract_names_it_with_no_numbers():
     rows = list_outcomes("hassan2024")
     assert len(rows) == 2 and set(rows["arm"]) == {"PRP", "exosome"}
+    assert set(rows["outcome"]) == {"condition_score"} and set(rows["unit"]) == {""}
     assert rows[list(OUTCOME_STATS)].isna().all().all()
     assert set(rows["not_reported"]) == {"all"}
-    assert all("outcome numbers not available" in note for note in rows["notes"])
+    assert all("outperforming PRP" in quote for quote in rows["quote"])
 
 
 # ----------------------------------------------------------------------------- other contents
@@ -244,3 +250,17 @@ def test_published_meta_analyses_cover_the_shared_file():
     assert set(meta["comparison"]) <= set(COMPARISONS) | {""}
     exosome = meta[meta["intervention_family"] == "exosome"]
     assert exosome["estimate"].isna().all() and len(exosome) == 2
+
+
+def test_every_source_is_a_document_a_reader_can_open():
+    """A URL, DOI, PMID or full journal citation (year;volume:pages) in every row of every table;
+    a project issue or brief is never a source."""
+    frames = {"studies": load_studies(), "arms": load_arms(), "outcomes": load_outcomes(), "meta": load_meta_analyses()}
+    opened = re.compile(r"https?://|\b10\.\d{4,9}/|\bPMID:?\s*\d+|^\d{6,9}$|\b(?:19|20)\d\d;\d+:\w+", re.I)
+    bad = [
+        (kind, index + 2, row["source"][:60])
+        for kind, frame in frames.items()
+        for index, row in frame.iterrows()
+        if not opened.search(row["source"]) or re.search(r"\bissue\s*#|\bbrief\b", row["source"], re.I)
+    ]
+    assert bad == []
