@@ -14,7 +14,8 @@ DL        DerSimonian & Laird (1986): τ² = (Q − (k−1)) / (Σw − Σw²/Σ
 HE        Hedges (1983) / Hedges–Olkin: τ² = (Σ(y−ȳ)² − Σv (k−1)/k) / (k−1), ȳ unweighted
 SJ        Sidik & Jonkman (2005), one step: τ₀² = Σ(y−ȳ)²/k, τ² = τ₀² Q(τ₀²)/(k−1)
 PM        Paule & Mandel (1982): the root of Q(τ²) = Σ w(τ²)(y − μ̂(τ²))² = k − 1
-ML, REML  Fisher scoring from the HE value (clipped at 0), step-halving to stay ≥ 0
+ML, REML  Fisher scoring from the HE value (clipped at 0), step-halving to stay ≥ 0 and
+          never to lower the likelihood; golden-section search in a grid bracket as the fallback
 EB        empirical Bayes (Morris 1983; Berkey et al. 1995): Fisher-type steps
           Δ = (Q(τ²) k/(k−1) − k) / Σw(τ²)
 ========  =====================================================================================
@@ -208,9 +209,84 @@ def log_likelihood(b: Batch, tau2: np.ndarray, reml: bool) -> np.ndarray:
     return -0.5 * b.k * np.log(2 * np.pi) - 0.5 * logdet - 0.5 * rss
 
 
+def _score(b: Batch, tau2: np.ndarray, reml: bool) -> np.ndarray:
+    """Twice the derivative of the (restricted) log-likelihood in τ²: ``Y'PPY − tr P`` (REML) or
+    ``Σw²r² − Σw`` (ML), with ``w = 1/(v+τ²)`` (Viechtbauer 2005, eqs. 8 and 11)."""
+    w, sw, _, r = weighted_parts(b, tau2)
+    w2 = (w * w).sum(axis=1)
+    ypp = (w * w * r * r).sum(axis=1)
+    return ypp - (sw - w2 / sw if reml else sw)
+
+
+def _halve_bad_steps(b: Batch, tau2, adj, active, reml: bool) -> np.ndarray:
+    """Halve (at most 60 times) each step that lowers the (restricted) log-likelihood or jumps
+    over the optimum to a point whose score is more than half as steep the other way.
+
+    Fisher scoring uses the expected information, which can be about half the observed one;
+    the step is then twice too long and the iterates circle the optimum with a contraction
+    factor near −1 (y = 0,0,0,0,1 and v = 1,1,1,1,1/8 under REML: factor −0.998, so 1,000 steps
+    do not converge).  Halving such a step lands next to the optimum.  Steps that neither
+    lower ℓ nor overshoot are kept, so where plain scoring converges the path is metafor's.
+    """
+    ll_old = log_likelihood(b, tau2, reml)
+    slack = 1e-12 * (1.0 + np.abs(ll_old))
+    s_old = _score(b, tau2, reml)
+    for _ in range(60):
+        new = tau2 + adj
+        s_new = _score(b, new, reml)
+        overshoot = (np.sign(s_new) == -np.sign(s_old)) & (np.abs(s_new) > 0.5 * np.abs(s_old))
+        bad = active & (adj != 0) & (overshoot | (log_likelihood(b, new, reml) < ll_old - slack))
+        if not bad.any():
+            break
+        adj = np.where(bad, adj / 2, adj)
+    return adj
+
+
+def _sub(b: Batch, rows: np.ndarray) -> Batch:
+    """The fits ``rows`` of ``b`` as a batch of their own."""
+    return Batch(y=b.y[rows], v=b.v[rows], mask=b.mask[rows], k=b.k[rows])
+
+
+def _bracketed_max(b: Batch, reml: bool, grid: int = 400) -> np.ndarray:
+    """The τ² ≥ 0 maximising the (restricted) log-likelihood of each fit, by bracketing.
+
+    The safety net behind Fisher scoring: ℓ(τ²) is evaluated on a grid over
+    ``[0, tau2_max]`` (metafor's search bound ``max(100, 10·mad(y)²)``; the grid is dense near 0,
+    where τ² lives in practice); the best grid point and its two neighbours bracket a maximum.
+    If the score (:func:`_score`) is ≤ 0 at the bracket's left end, that end is the maximum
+    (τ² = 0 on the boundary); if it is ≥ 0 at the right end, the right end; otherwise the score
+    changes sign inside and bisection finds its root to machine precision (the score, unlike ℓ,
+    is not flat at the optimum, so the root is found to ~1e-16 rather than ~1e-8).
+    """
+    upper = tau2_max_default(b)
+    frac = np.concatenate(([0.0], np.geomspace(1e-10, 1.0, grid - 1)))
+    pts = frac[None, :] * upper[:, None]  # (m, grid)
+    ll = np.stack([log_likelihood(b, pts[:, j], reml) for j in range(grid)], axis=1)
+    best = np.argmax(np.where(np.isfinite(ll), ll, -np.inf), axis=1)
+    rows = np.arange(b.y.shape[0])
+    lo = pts[rows, np.maximum(best - 1, 0)]
+    hi = pts[rows, np.minimum(best + 1, grid - 1)]
+    at_lo, at_hi = _score(b, lo, reml) <= 0, _score(b, hi, reml) >= 0
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if np.all((mid == lo) | (mid == hi)):
+            break
+        rising = _score(b, mid, reml) > 0
+        lo, hi = np.where(rising, mid, lo), np.where(rising, hi, mid)
+    return np.where(at_lo, pts[rows, np.maximum(best - 1, 0)], np.where(at_hi, hi, (lo + hi) / 2))
+
+
 def _fisher_scoring(b: Batch, method: str) -> Tau2Fit:
-    """ML / REML / EB by Fisher scoring from ``max(0, τ²_HE)``, halving steps that go below 0."""
+    """ML / REML / EB by Fisher scoring from ``max(0, τ²_HE)``, halving steps that go below 0.
+
+    ML and REML also halve steps that lower the likelihood or overshoot (:func:`_halve_bad_steps`); a fit that still has not
+    converged after :data:`MAXITER` steps is solved by :func:`_bracketed_max`.  EB's estimating
+    equation ``Q(τ²)·k/(k−1) = k`` is ``Q(τ²) = k − 1``, so an EB fit that does not converge is
+    solved by the monotone root search of :func:`solve_q` (as PM).
+    """
     m = b.y.shape[0]
+    likelihood = method in ("ML", "REML")
+    reml = method == "REML"
     tau2 = np.maximum(_he_raw(b), 0.0)
     it, active = np.zeros(m, int), np.ones(m, bool)
     for step in range(1, MAXITER + 1):
@@ -220,6 +296,8 @@ def _fisher_scoring(b: Batch, method: str) -> Tau2Fit:
             if not low.any():
                 break
             adj = np.where(low, adj / 2, adj)
+        if likelihood:
+            adj = _halve_bad_steps(b, tau2, adj, active, reml)
         new = np.where(active, tau2 + adj, tau2)
         change = np.abs(new - tau2)
         tau2, it = new, np.where(active, step, it)
@@ -227,8 +305,17 @@ def _fisher_scoring(b: Batch, method: str) -> Tau2Fit:
         if not active.any():
             break
     tau2 = np.maximum(tau2, 0.0)
-    if method in ("ML", "REML"):  # metafor's ll0check: a local maximum below the value at 0
-        reml = method == "REML"
+    if active.any():
+        rows = np.flatnonzero(active)
+        sub = _sub(b, rows)
+        if likelihood:
+            tau2[rows] = _bracketed_max(sub, reml)
+            active[rows] = False
+        else:
+            fallback = solve_q(sub, sub.k - 1.0, upper=tau2_max_default(sub))
+            tau2[rows] = np.maximum(fallback.tau2, 0.0)
+            active[rows] = ~fallback.converged
+    if likelihood:  # metafor's ll0check: a local maximum below the value at 0
         worse = log_likelihood(b, _zero(b), reml) - log_likelihood(b, tau2, reml) > LL_TOL
         tau2 = np.where(worse & (tau2 > THRESHOLD) & ~active, 0.0, tau2)
     return Tau2Fit(tau2, it, ~active)

@@ -147,12 +147,20 @@ def test_unknown_estimator_lists_the_valid_ones():
     assert pool([0.1, 0.2], [0.1, 0.1], method="reml").method == "REML"
 
 
-def test_non_convergence_raises_convergence_error(monkeypatch):
+def test_reml_cut_short_falls_back_to_the_bracketed_maximum(monkeypatch):
     import hairmeta.evidence.meta.estimators as est
 
     monkeypatch.setattr(est, "MAXITER", 1)
-    with pytest.raises(ConvergenceError, match="REML did not converge"):
-        pool(dataset("bcg")["yi"], dataset("bcg")["vi"], method="REML")
+    fit = pool(dataset("bcg")["yi"], dataset("bcg")["vi"], method="REML")
+    assert fit.tau2 == pytest.approx(_bcg_ref("REML")["tau2"], rel=1e-6)
+
+
+def test_eb_non_convergence_raises_convergence_error(monkeypatch):
+    import hairmeta.evidence.meta.estimators as est
+
+    monkeypatch.setattr(est, "MAXITER", 1)
+    with pytest.raises(ConvergenceError, match="EB did not converge"):
+        pool(dataset("bcg")["yi"], dataset("bcg")["vi"], method="EB")
 
 
 def test_to_dict_has_exactly_the_contract_keys_as_plain_numbers():
