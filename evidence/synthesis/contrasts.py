@@ -29,7 +29,13 @@ from hairmeta.evidence.synthesis.candidates import (
     family_ok,
 )
 from hairmeta.evidence.tables.load import coded_tables
-from hairmeta.evidence.tables.vocab import COMPARISON_INFO
+from hairmeta.evidence.tables.vocab import (
+    COMPARISON_INFO,
+    resolve_comparison,
+    resolve_conditions,
+    resolve_family,
+    resolve_outcome,
+)
 
 EFFECT_COLUMNS = [
     "study_id",
@@ -332,9 +338,9 @@ def _check_inputs(outcomes: pd.DataFrame, comparison: str, timepoint) -> None:
             raise UnknownNameError("timepoint", str(timepoint), ("last", "<weeks, e.g. 24>")) from None
 
 
-def _study_rows(studies: pd.DataFrame, condition: str | None) -> dict[str, dict]:
+def _study_rows(studies: pd.DataFrame, conditions: tuple[str, ...] | None) -> dict[str, dict]:
     records = studies.to_dict("records")
-    return {r["study_id"]: r for r in records if condition is None or cell_text(r, "condition") == condition}
+    return {r["study_id"]: r for r in records if conditions is None or cell_text(r, "condition") in conditions}
 
 
 def from_outcomes(
@@ -360,7 +366,9 @@ def from_outcomes(
         ``"placebo"``, ``"active"`` or ``"untreated"`` (the same, only studies whose
         comparator_family is placebo; active; none/other) or ``"baseline"`` (follow-up vs
         baseline within each intervention/single arm).
-    intervention_family, condition : filters (``"prp"``, ``"aga_male"``…); None keeps all.
+    intervention_family, condition : filters (``"prp"``, ``"aga_male"``…); None keeps all.  Codes or
+        their labels (``"androgenetic alopecia"`` keeps every AGA code); an unknown name is an
+        :class:`UnknownNameError` listing the valid ones.
     measure : MD or SMD for control/placebo, MC or SMCR for baseline; None chooses the raw
         measure when every usable row shares one unit, else the standardised one (said in notes).
     ri : correlation imputed for paired data (within-person designs, pre–post) when not
@@ -377,9 +385,11 @@ def from_outcomes(
     variance and SMD the SMCR variance with the imputed ``ri``.  Every derivation is written to
     the row's ``derivation``; rows that cannot be used go to ``excluded`` with the reason.
     """
+    outcome, comparison = resolve_outcome(outcome), resolve_comparison(comparison)
+    intervention_family = None if intervention_family is None else resolve_family(intervention_family)
     outcomes, studies = _default_tables(outcomes, studies)
     _check_inputs(outcomes, comparison, timepoint)
-    chosen = _study_rows(studies, condition)
+    chosen = _study_rows(studies, None if condition is None else resolve_conditions(condition))
     rows = outcomes[outcomes["outcome"] == outcome]
     if condition is not None:  # studies missing from the studies table are kept unless filtering
         rows = rows[rows["study_id"].isin(chosen)]

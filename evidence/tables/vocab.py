@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hairmeta.evidence.errors import UnknownNameError
+
 
 @dataclass(frozen=True)
 class Design:
@@ -334,3 +336,133 @@ SPECS = {
     "outcomes": TableSpec("outcomes", "outcomes.csv", OUTCOME_COLUMNS, OUTCOME_NUMERIC),
     "meta": TableSpec("meta", "published_meta_analyses.csv", META_COLUMNS, META_NUMERIC),
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# Human labels, units and directions of the codes, and name lookup that accepts either
+# ---------------------------------------------------------------------------------------------
+
+#: What each condition code means, as a reader would say it.
+CONDITION_LABELS = {
+    "aga_male": "androgenetic alopecia, men",
+    "aga_female": "androgenetic alopecia, women",
+    "aga_mixed": "androgenetic alopecia, men and women",
+    "alopecia_areata": "alopecia areata",
+    "hair_loss_unspecified": "hair loss, type not stated",
+    "other": "other condition",
+}
+
+#: Names that stand for several condition codes at once.
+CONDITION_GROUPS = {
+    "androgenetic alopecia": ("aga_male", "aga_female", "aga_mixed"),
+    "aga": ("aga_male", "aga_female", "aga_mixed"),
+}
+
+FAMILY_LABELS = {
+    "prp": "platelet-rich plasma",
+    "exosome": "exosomes",
+    "conditioned_medium": "stem-cell conditioned medium",
+    "stem_cell": "stem cells",
+    "other": "other intervention",
+    "comparator": "comparator",
+}
+
+#: Outcome labels and which way is better.  The direction follows from the outcome's definition
+#: (SALT is the percentage of scalp without hair: Olsen EA et al. 2004, J Am Acad Dermatol
+#: 51:440-447); ``None`` where the scale's direction depends on the instrument a study used.
+OUTCOME_LABELS = {
+    "hair_density": ("hair density", "higher = more hair"),
+    "hair_count": ("hair count", "higher = more hair"),
+    "terminal_hair_density": ("terminal hair density", "higher = more terminal hair"),
+    "hair_diameter": ("hair shaft diameter", "higher = thicker hair"),
+    "anagen_pct": ("hairs in anagen (growing) phase", "higher = more growing hairs"),
+    "telogen_pct": ("hairs in telogen (resting) phase", "lower = fewer resting hairs"),
+    "salt_score": ("SALT score (% scalp hair loss)", "lower = less hair loss"),
+    "salt_improvement_pct": ("improvement in SALT score", "higher = more regrowth"),
+    "responders": ("responders", "higher = more responders"),
+    "complete_regrowth": ("complete regrowth", "higher = more regrowth"),
+    "hair_regrowth": ("hair regrowth", "higher = more regrowth"),
+    "relapse": ("relapse", "lower = fewer relapses"),
+    "negative_pull_test": ("negative hair-pull test", "higher = less shedding"),
+    "patient_reported_improvement": ("patient-reported improvement", "higher = more improvement"),
+    "patient_reported_coarser_hair": ("patient-reported coarser hair", "higher = more improvement"),
+    "patient_satisfaction": ("patient satisfaction", "higher = more satisfied"),
+    "global_assessment": ("global assessment", None),
+    "hair_growth_rate": ("hair growth rate", "higher = faster growth"),
+    "hair_shedding_count": ("hair shedding count", "lower = less shedding"),
+    "vas_score": ("visual analogue scale score", None),
+    "condition_score": ("condition severity score", None),
+}
+
+#: Effect measures spelled out (the names metafor's escalc uses).
+MEASURE_NAMES = {
+    "MD": "mean difference",
+    "SMD": "standardised mean difference (Hedges' g)",
+    "SMDH": "standardised mean difference (heteroscedastic)",
+    "MC": "mean change from baseline",
+    "SMCC": "standardised mean change (change-score SD)",
+    "SMCR": "standardised mean change (raw-score SD)",
+    "ROM": "log ratio of means",
+    "RR": "log risk ratio",
+    "OR": "log odds ratio",
+    "RD": "risk difference",
+    "PR": "proportion",
+    "PLO": "log odds of a proportion",
+    "PAS": "arcsine-root proportion",
+    "PFT": "Freeman-Tukey double-arcsine proportion",
+}
+
+
+def _key(name: str) -> str:
+    return " ".join(str(name).replace("_", " ").replace("-", " ").split()).lower()
+
+
+def _valid_names(codes, labels: dict[str, str]) -> list[str]:
+    """``code (label)`` for each code, the label left off where it only re-spells the code."""
+    return [f"{c} ({labels[c]})" if c in labels and _key(labels[c]) != _key(c) else c for c in codes]
+
+
+def _lookup(kind: str, name: str, codes, labels: dict[str, str], extra: tuple[str, ...] = ()) -> str:
+    """The code ``name`` stands for: a code or a label, case- and separator-insensitive."""
+    key = _key(name)
+    for code in codes:
+        if key in (_key(code), _key(labels.get(code, code))):
+            return code
+    raise UnknownNameError(kind, str(name), _valid_names(codes, labels) + list(extra))
+
+
+def resolve_conditions(name: str) -> tuple[str, ...]:
+    """Condition codes for a code, a label or a group name (``"androgenetic alopecia"`` → all AGA)."""
+    if _key(name) in CONDITION_GROUPS:
+        return CONDITION_GROUPS[_key(name)]
+    groups = tuple(f"{g} (all of {', '.join(c)})" for g, c in CONDITION_GROUPS.items())
+    return (_lookup("condition", name, CONDITIONS, CONDITION_LABELS, groups),)
+
+
+def resolve_outcome(name: str) -> str:
+    """The outcome code for a code or a label (``"hair density"`` → ``hair_density``)."""
+    return _lookup("outcome", name, OUTCOMES, {k: v[0] for k, v in OUTCOME_LABELS.items()})
+
+
+def resolve_family(name: str) -> str:
+    """The intervention-family code for a code or a label (``"platelet-rich plasma"`` → ``prp``)."""
+    return _lookup("intervention family", name, INTERVENTION_FAMILIES, FAMILY_LABELS)
+
+
+def resolve_comparison(name: str) -> str:
+    """The comparison code for a code or a label (``"no treatment"`` → ``untreated``)."""
+    return _lookup("comparison", name, tuple(COMPARISON_INFO), {k: c.label for k, c in COMPARISON_INFO.items()})
+
+
+def label(code: str) -> str:
+    """A human label for any vocabulary code (the code itself when it has none)."""
+    for table in (CONDITION_LABELS, FAMILY_LABELS):
+        if code in table:
+            return table[code]
+    if code in OUTCOME_LABELS:
+        return OUTCOME_LABELS[code][0]
+    if code in COMPARISON_INFO:
+        return COMPARISON_INFO[code].label
+    if code in DESIGN_INFO:
+        return DESIGN_INFO[code].label
+    return MEASURE_NAMES.get(code, code)
