@@ -42,3 +42,9 @@ class ModelError(HairmetaError):
 
 class ConvergenceError(ModelError):
     """An iterative estimator did not converge within its iteration limit."""
+
+
+class InputNote(UserWarning):
+    """Something the user should know about their input that does not stop the command (which of
+    two columns was used, a file read as UTF-16).  Raised with ``warnings.warn``; the CLI prints
+    each as one ``Note: …`` line on stderr."""

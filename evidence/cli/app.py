@@ -5,6 +5,9 @@ order in which ``hairmeta --help`` lists the commands (the order a review uses t
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,7 +15,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from hairmeta.evidence.errors import HairmetaError
+from hairmeta.evidence.errors import HairmetaError, InputNote
 from hairmeta.evidence.meta.options import ModelOptions
 from hairmeta.evidence.paths import default_db_path
 from hairmeta.evidence.present.render import OutputFormat
@@ -54,14 +57,52 @@ class HairmetaGroup(TyperGroup):
         return sorted(names, key=lambda name: (order.get(name, len(order)), names.index(name)))
 
     def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except HairmetaError as exc:
-            err.print(f"Error: {exc}", markup=False, highlight=False)
-            raise typer.Exit(code=exc.exit_code) from None
-        except KeyboardInterrupt:
-            err.print("Error: interrupted; nothing half-written was kept", markup=False)
-            raise typer.Exit(code=130) from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            warnings.simplefilter("error", RuntimeWarning)  # numpy overflow etc.: stop, never print wrong numbers
+            warnings.showwarning = _show_warning
+            try:
+                return super().invoke(ctx)
+            except HairmetaError as exc:
+                _fail(str(exc), exc.exit_code)
+            except KeyboardInterrupt:
+                _fail("interrupted; nothing half-written was kept", 130)
+            except OSError as exc:  # a file or folder the command could not read or write
+                where = f"{exc.filename}: " if exc.filename else ""
+                _fail(f"{where}{exc.strerror or exc}", 1)
+            except (RuntimeWarning, FloatingPointError) as exc:
+                _fail(f"numerical failure ({exc}); are the input's values in a sensible range?", 1)
+            except sqlite3.Error as exc:  # e.g. a read-only library
+                _fail(f"the record library cannot be used: {exc}", 1)
+            except Exception as exc:  # never a traceback: one line, the details on request
+                if _is_cli_control(exc) or os.environ.get("HAIRMETA_DEBUG"):
+                    raise
+                _fail(f"unexpected {type(exc).__name__}: {exc} (set HAIRMETA_DEBUG=1 for details)", 1)
+
+
+def _is_cli_control(exc: Exception) -> bool:
+    """click's and typer's own exceptions (exit, abort, usage errors): theirs to handle."""
+    return type(exc).__module__.split(".")[0] in ("click", "typer")
+
+
+def _fail(message: str, code: int):
+    """Print one ``Error: …`` line (the first line of ``message``) and exit with ``code``."""
+    first = (message.strip().splitlines() or [""])[0]
+    err.print(f"Error: {first[:500]}", markup=False, highlight=False)
+    raise typer.Exit(code=code) from None
+
+
+_shown: set[str] = set()
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings reach the user as one ``Note: …`` line each (no internal paths), once per text."""
+    text = str(message).strip().splitlines()[0] if str(message).strip() else category.__name__
+    if not issubclass(category, InputNote):
+        text = f"{text} ({category.__name__.replace('Warning', '').lower() or 'warning'})"
+    if text not in _shown:
+        _shown.add(text)
+        err.print(f"Note: {text}", markup=False, highlight=False)
 
 
 def new_app(help_text: str) -> typer.Typer:

@@ -8,12 +8,14 @@ Rows are numbered as in the file: the header is line 1, so the first data row is
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from hairmeta.evidence.errors import DataError
+from hairmeta.evidence.meta.csvinput import check_shape, decode_text
 from hairmeta.evidence.meta.measures import Measure, get_measure
 
 #: Columns that must be > 0 (group sizes), ≥ 0 (SDs and counts), or within [-1, 1].
@@ -46,9 +48,11 @@ def read_effect_input(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise DataError("file not found", file=str(path))
+    text = decode_text(path)  # UTF-8 (BOM optional) or UTF-16 with a BOM
+    check_shape(text, str(path))  # ragged rows, unclosed quotes: file:line
     try:
-        names = _header(path)
-        frame = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, na_values=[""])
+        names = _header(path, text)
+        frame = pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataError(f"not a readable UTF-8 CSV table ({exc})".splitlines()[0], file=str(path)) from None
     for position, name in enumerate(names, start=1):
@@ -58,10 +62,9 @@ def read_effect_input(path: str | Path) -> pd.DataFrame:
     return _numbers_where_clean(frame)
 
 
-def _header(path: Path) -> list[str]:
+def _header(path: Path, text: str) -> list[str]:
     """The header row's names, stripped (pandas would silently rename duplicates)."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        names = next(csv.reader(handle), None)
+    names = next(csv.reader(io.StringIO(text, newline="")), None)
     if names is None:
         raise pd.errors.EmptyDataError("no header row")
     return [name.strip() for name in names]

@@ -34,6 +34,7 @@ converge raises :class:`ConvergenceError` naming it and the iterations used.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -42,7 +43,8 @@ import numpy as np
 import pandas as pd
 from scipy import special  # distribution functions as ufuncs: scipy.stats' wrappers cost ~50 µs a call
 
-from hairmeta.evidence.errors import ConvergenceError, DataError, ModelError
+from hairmeta.evidence.errors import ConvergenceError, DataError, InputNote, ModelError
+from hairmeta.evidence.meta.csvinput import read_csv_checked
 from hairmeta.evidence.meta.estimators import (
     MAXITER,
     Batch,
@@ -379,15 +381,7 @@ LABEL_COLUMNS = ("study", "label")
 
 def read_effects(path: str | Path) -> pd.DataFrame:
     """Read an effects CSV (columns ``yi`` and ``vi`` or ``sei``; optional ``study``/``label``)."""
-    path = Path(path)
-    if not path.exists():
-        raise DataError("file not found", file=str(path))
-    try:
-        frame = pd.read_csv(path, skipinitialspace=True, encoding="utf-8-sig")  # spreadsheet BOMs
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"cannot read as CSV: {str(exc).splitlines()[0]}", file=str(path)) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    return read_csv_checked(path)  # repeated columns, ragged rows, UTF-16: see csvinput
 
 
 def _numeric(frame: pd.DataFrame, column: str, file: str | None) -> np.ndarray:
@@ -396,7 +390,9 @@ def _numeric(frame: pd.DataFrame, column: str, file: str | None) -> np.ndarray:
     bad = values.isna() & frame[column].notna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"not a number: {frame[column].iloc[i]!r}", file=file, row=i + 2, field=column)
+        cell = str(frame[column].iloc[i])
+        cell = cell if len(cell) <= 40 else cell[:37] + "..."
+        raise DataError(f"not a number: {cell!r}", file=file, row=i + 2, field=column)
     return values.to_numpy(dtype=float)
 
 
@@ -413,6 +409,8 @@ def effects_arrays(
         raise DataError("needs a 'vi' (variance) or 'sei' (standard error) column", file=file, field="vi")
     yi = _numeric(frame, "yi", file)
     vfield = "vi" if "vi" in frame.columns else "sei"
+    if "vi" in frame.columns and "sei" in frame.columns:
+        warnings.warn(InputNote(f"{file or 'effects'}: has both vi and sei; vi is used, sei ignored"), stacklevel=2)
     vals = _numeric(frame, vfield, file)
     if vfield == "sei":
         bad = np.flatnonzero(np.isfinite(vals) & (vals <= 0))

@@ -29,7 +29,17 @@ def test_labels_are_accepted_for_outcome_family_and_comparison(runner):
     by_code = _pool(runner, "--comparison", "placebo", "--family", "prp")
     by_label = runner.invoke(
         app,
-        ["pool", "--outcome", "Hair density", "--comparison", "Placebo", "--family", "platelet-rich plasma", "-f", "json"],
+        [
+            "pool",
+            "--outcome",
+            "Hair density",
+            "--comparison",
+            "Placebo",
+            "--family",
+            "platelet-rich plasma",
+            "-f",
+            "json",
+        ],
     )
     assert by_code.exit_code == by_label.exit_code == 0, by_label.stderr
     assert json.loads(by_code.stdout) == json.loads(by_label.stdout)

@@ -137,7 +137,7 @@ def test_read_effect_input_missing_file_is_one_line(tmp_path):
 
 
 def test_read_effect_input_empty_file(tmp_path):
-    with pytest.raises(DataError, match="not a readable UTF-8 CSV table"):
+    with pytest.raises(DataError, match=":1: empty file: no header row"):
         read_effect_input(_write(tmp_path, ""))
 
 
