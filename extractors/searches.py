@@ -142,6 +142,10 @@ def run_searches(
     else:
         plan = protocol or load_protocol()
         jobs = [ProtocolSearch(s.name, s.source, s.term, since or s.since, until or s.until) for s in plan.searches]
+    for job in jobs:  # before any request: an empty window is a mistake, not "0 records"
+        if job.since and job.until and job.since > job.until:
+            name = f" (protocol search {job.name!r})" if job.name else ""
+            raise DataError(f"{job.since} is after --until {job.until}{name}: no record can match", field="--since")
     reports = []
     for job in jobs:
         module = source_module(job.source)

@@ -36,6 +36,13 @@ def _review_tables(queue: list[dict]):
         yield table
 
 
+def _say(fmt: OutputFormat, message: str, **result) -> None:
+    """A decision's outcome: the message on stderr; with --format json/csv also the result on stdout."""
+    if fmt is not OutputFormat.table:
+        emit(out, result if fmt is OutputFormat.json else [result], fmt)
+    err.print(message, markup=False, highlight=False)
+
+
 @app.command()
 def dedup(
     input_file: Path | None = typer.Option(
@@ -76,10 +83,10 @@ def dedup(
                 emit(out, queue, fmt, title="Review queue")
         elif decide_id is not None:
             dd.decide(store, decide_id, decision or "", reviewer or "")
-            err.print(f"match {decide_id}: {decision} (by {reviewer})", markup=False)
+            _say(fmt, f"match {decide_id}: {decision} (by {reviewer})", match_id=decide_id, decision=decision, by=reviewer)
         elif undo is not None or undo_cluster is not None:
             count = dd.undo_merge(store, match_id=undo, cluster=undo_cluster)
-            err.print(f"{count} merge(s) undone", markup=False)
+            _say(fmt, f"{count} merge(s) undone", match_id=undo, cluster=undo_cluster, undone=count)
         else:
             report = dd.dedup_library(store)
             emit(out, report.as_dict(), fmt, title="De-duplication")
