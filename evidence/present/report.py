@@ -160,6 +160,14 @@ def _svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
+def _md_literal(value):
+    """Data in Markdown stays text: ``[``, ``]`` and backticks are backslash-escaped (no links or
+    code spans from a title), as the HTML report escapes ``<`` and ``&`` (autoescaping does that here too)."""
+    if not isinstance(value, str) or value.startswith("data:image/"):
+        return value
+    return value.replace("[", "\\[").replace("]", "\\]").replace("`", "\\`")
+
+
 def render_report(context: dict, kind: str = ".html") -> str:
     """Render ``context`` with the HTML or Markdown template."""
     import jinja2
@@ -168,7 +176,8 @@ def render_report(context: dict, kind: str = ".html") -> str:
         raise UnknownNameError("report type", kind, tuple(TEMPLATES))
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("hairmeta.evidence.present", "templates"),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2")) if kind == ".html" else False,
+        autoescape=True,  # Markdown too: its renderers pass raw HTML through, so data is HTML-escaped
+        finalize=_md_literal if kind == ".md" else None,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
