@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from hairmeta.evidence.cli.app import DbOpt, FormatOpt, app, db_path, err, new_app, out
-from hairmeta.evidence.present.render import OutputFormat, emit
+from hairmeta.evidence.present.render import OutputFormat, emit, stream_rows
 
 
 @app.command("import")
@@ -46,16 +46,35 @@ app.add_typer(records_app, name="records")
 
 
 @records_app.callback(invoke_without_command=True)
-def records(ctx: typer.Context, db: Path | None = DbOpt, fmt: OutputFormat = FormatOpt) -> None:
-    """List the library (pmid, doi, title, year, journal, authors, sources, …)."""
+def records(
+    ctx: typer.Context,
+    db: Path | None = DbOpt,
+    fmt: OutputFormat = FormatOpt,
+    limit: int | None = typer.Option(
+        None, "--limit", min=0, help="Show at most N records (default: 50 in a table, all in csv/json; 0 = all)."
+    ),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip the first N records (with --limit: paging)."),
+) -> None:
+    """List the library (pmid, doi, title, year, journal, authors, sources, …), streamed."""
     if ctx.invoked_subcommand is not None:
         ctx.ensure_object(dict)["records_db"] = db  # `records --db X add …` means library X
         return
-    from hairmeta.evidence.library.store import Store
+    from hairmeta.evidence.library.store import RECORD_COLUMNS, Store
 
+    if limit is None:
+        limit = 50 if fmt is OutputFormat.table else 0
     with Store.open(db_path(db)) as store:
-        frame = store.records_frame(brief=fmt is OutputFormat.table)
-    emit(out, frame, fmt, title=f"Record library ({len(frame)} records)")
+        total = store.count_records()
+        if fmt is not OutputFormat.table:
+            rows = store.record_rows(limit=limit or None, offset=offset)
+            stream_rows(out.file, rows, fmt, RECORD_COLUMNS)
+            return
+        frame = store.records_frame(brief=True, limit=limit or None, offset=offset)
+    shown = f"{offset + 1}-{offset + len(frame)} of {total}" if len(frame) < total else f"{total}"
+    emit(out, frame, fmt, title=f"Record library ({shown} records)")
+    if len(frame) < total:
+        more = "--limit N / --offset N to page, --limit 0 for all"
+        err.print(f"showing {len(frame)} of {total} records; {more}", markup=False)
 
 
 @records_app.command("add")

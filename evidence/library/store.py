@@ -58,6 +58,25 @@ class SavedSearch:
     last_report: dict | None
 
 
+#: The columns of ``hairmeta records`` (csv/json) and of :meth:`Store.record_rows`.
+RECORD_COLUMNS = (
+    "id",
+    "key",
+    "pmid",
+    "doi",
+    "pmcid",
+    "title",
+    "year",
+    "journal",
+    "authors",
+    "first_author",
+    "sources",
+    "publication_types",
+)
+#: The columns a terminal table of records has room for.
+BRIEF_COLUMNS = ("id", "pmid", "year", "first_author", "title", "journal", "sources")
+
+
 class Store:
     """The hairmeta record library in one SQLite file (see the module docstring).
 
@@ -332,57 +351,44 @@ class Store:
         )
         return {r[0]: r[1] for r in rows}
 
-    def records_frame(self, brief: bool = False):
-        """The library as a DataFrame: id, key, pmid, doi, pmcid, title, year, journal, authors,
-        first_author, sources (``;``-joined source names), publication_types.
+    def record_rows(self, *, limit: int | None = None, offset: int = 0, brief: bool = False) -> Iterator[dict]:
+        """The library's listing rows in id order, streamed: one record decoded at a time.
 
-        ``brief`` keeps the columns a terminal table has room for (id, pmid, year,
-        first_author, title, journal, sources).
+        Columns are :data:`RECORD_COLUMNS` (``brief``: :data:`BRIEF_COLUMNS`, what a terminal table
+        has room for).  ``limit`` rows from ``offset`` (None: all); the database cursor is read
+        lazily, so listing 78,000 records never holds more than one in memory.
         """
+        sql = (
+            "SELECT r.id, r.data, (SELECT group_concat(DISTINCT s.source) FROM record_sources s"
+            " WHERE s.record_id = r.id) AS sources FROM records r ORDER BY r.id LIMIT ? OFFSET ?"
+        )
+        columns = BRIEF_COLUMNS if brief else RECORD_COLUMNS
+        cursor = self.conn.execute(sql, (-1 if limit is None else int(limit), int(offset)))
+        for row in cursor:
+            rec = record_from_json(row["data"])
+            full = {
+                "id": row["id"],
+                "key": rec.key(),
+                "pmid": rec.pmid,
+                "doi": rec.doi,
+                "pmcid": rec.pmcid,
+                "title": rec.title,
+                "year": rec.year,
+                "journal": rec.journal,
+                "authors": "; ".join(a.display() for a in rec.authors),
+                "first_author": rec.authors[0].display() if rec.authors else "",
+                "sources": ";".join(sorted((row["sources"] or "").split(","))).strip(";"),
+                "publication_types": "; ".join(rec.publication_types),
+            }
+            yield {c: full[c] for c in columns}
+
+    def records_frame(self, brief: bool = False, *, limit: int | None = None, offset: int = 0):
+        """The library (or ``limit`` rows of it) as a DataFrame of :meth:`record_rows`."""
         import pandas as pd
 
-        srcs = {
-            r[0]: r[1]
-            for r in self.conn.execute(
-                "SELECT record_id, group_concat(DISTINCT source) FROM record_sources GROUP BY record_id"
-            )
-        }
-        rows = []
-        for record_id, rec in self.iter_records():
-            rows.append(
-                {
-                    "id": record_id,
-                    "key": rec.key(),
-                    "pmid": rec.pmid,
-                    "doi": rec.doi,
-                    "pmcid": rec.pmcid,
-                    "title": rec.title,
-                    "year": rec.year,
-                    "journal": rec.journal,
-                    "authors": "; ".join(a.display() for a in rec.authors),
-                    "first_author": rec.authors[0].display() if rec.authors else "",
-                    "sources": ";".join(sorted((srcs.get(record_id) or "").split(","))).strip(";"),
-                    "publication_types": "; ".join(rec.publication_types),
-                }
-            )
-        columns = [
-            "id",
-            "key",
-            "pmid",
-            "doi",
-            "pmcid",
-            "title",
-            "year",
-            "journal",
-            "authors",
-            "first_author",
-            "sources",
-            "publication_types",
-        ]
-        frame = pd.DataFrame(rows, columns=columns)
+        columns = BRIEF_COLUMNS if brief else RECORD_COLUMNS
+        frame = pd.DataFrame(list(self.record_rows(limit=limit, offset=offset, brief=brief)), columns=columns)
         frame["year"] = frame["year"].astype("Int64")
-        if brief:
-            return frame[["id", "pmid", "year", "first_author", "title", "journal", "sources"]]
         return frame
 
     # -- saved searches

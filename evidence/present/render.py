@@ -113,3 +113,29 @@ def emit(console: Console, data: pd.DataFrame | dict | list, fmt: OutputFormat |
         console.file.write(out if out.endswith("\n") else out + "\n")
     else:
         console.print(out)
+
+
+def stream_rows(stream, rows, fmt: OutputFormat | str, columns: tuple[str, ...] | list[str]) -> int:
+    """Write ``rows`` (an iterator of dicts) to ``stream`` as CSV or JSON one row at a time.
+
+    The output equals :func:`render` of the same rows (a JSON list of objects; CSV with a
+    header), but nothing is held in memory beyond one row.  Returns the number of rows.
+    """
+    import csv
+
+    fmt = OutputFormat(fmt)
+    count = 0
+    if fmt is OutputFormat.csv:
+        writer = csv.DictWriter(stream, fieldnames=list(columns), lineterminator="\n")
+        writer.writeheader()
+        for count, row in enumerate(rows, start=1):
+            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        return count
+    if fmt is not OutputFormat.json:
+        raise ValueError("stream_rows writes csv or json")
+    stream.write("[")
+    for count, row in enumerate(rows, start=1):
+        item = json.dumps(to_jsonable(row), indent=2, ensure_ascii=False, allow_nan=False)
+        stream.write(("," if count > 1 else "") + "\n  " + item.replace("\n", "\n  "))
+    stream.write("\n]\n" if count else "]\n")
+    return count
