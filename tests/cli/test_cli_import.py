@@ -1,4 +1,5 @@
-"""``hairmeta import``: stores a whole file or nothing; one-line errors with file:line:field."""
+"""``hairmeta import``: stores every readable record, warns file:line:field for the rest, and
+refuses a file of no known format in one line."""
 
 import json
 
@@ -27,21 +28,33 @@ def test_import_each_format(runner, db_file):
         assert result.stdout.startswith("file,format,source,records,new,updated,unchanged")
 
 
-def test_bad_file_one_line_error_and_nothing_stored(runner, db_file):
+def test_bad_value_is_a_located_warning_and_the_rest_is_stored(runner, db_file):
     runner.invoke(app, ["import", str(DATA / "sample.bib")])
     result = runner.invoke(app, ["import", str(DATA / "bad_year.csv")])
-    assert result.exit_code == 1
-    assert result.stderr.strip().endswith("bad_year.csv:3:year: no four-digit year in 'twenty'")
-    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert result.exit_code == 0, result.output
+    assert "bad_year.csv:3:year: no four-digit year in 'twenty'; kept without a year" in result.stderr
+    assert "2 records read, 0 skipped; format CSV, encoding utf-8; 2 new" in result.stderr
     with Store(db_file) as store:
-        assert store.count_records() == 2  # the earlier import is intact, nothing partial added
+        assert store.count_records() == 4
+
+
+def test_file_of_no_known_format_is_one_line_error(runner, db_file, tmp_path):
+    prose = tmp_path / "notes.txt"
+    prose.write_text("Dear reviewer,\nplease find attached\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", str(prose)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip().endswith(
+        "notes.txt:1: not a known export format (RIS, MEDLINE/nbib, BibTeX, CSV, "
+        "tab-delimited, Web of Science plain text, EndNote XML)"
+    )
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_missing_file_and_unknown_type(runner, db_file):
     missing = runner.invoke(app, ["import", str(DATA / "nope.ris")])
     assert missing.exit_code == 1 and "nope.ris" in missing.stderr
-    unknown = runner.invoke(app, ["import", str(DATA / "sample.csv"), "--type", "endnote"])
-    assert unknown.exit_code == 1 and "valid: ris, nbib, bibtex, csv" in unknown.stderr
+    unknown = runner.invoke(app, ["import", str(DATA / "sample.csv"), "--type", "marc"])
+    assert unknown.exit_code == 1 and "valid: ris, nbib, bibtex, csv, tsv, wos, endnote_xml" in unknown.stderr
 
 
 def test_malformed_doi_keeps_the_record_and_warns(runner, db_file, tmp_path):

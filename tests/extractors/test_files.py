@@ -59,44 +59,49 @@ def test_csv_bibtex_style_columns():
     assert parsed.records[4].title_translated
 
 
-@pytest.mark.parametrize(
-    "name, where",
-    [
-        ("bad_year.csv", "bad_year.csv:3:year: no four-digit year in 'twenty'"),
-        ("unclosed.ris", "unclosed.ris:1:ER: last record not closed with ER"),
-        ("broken.bib", "broken.bib:6: cannot parse BibTeX entry"),
-    ],
-)
-def test_bad_files_fail_with_file_line_and_field(name, where):
-    with pytest.raises(DataError) as caught:
-        files.read_file(DATA / name)
-    assert where in str(caught.value)
+def test_bad_year_keeps_the_record_with_a_located_warning():
+    parsed = files.read_file(DATA / "bad_year.csv")
+    assert len(parsed.records) == 2 and parsed.records[1].year is None
+    assert any("bad_year.csv:3:year: no four-digit year in 'twenty'" in w for w in parsed.warnings)
 
 
-def test_ris_line_outside_a_record(tmp_path):
+def test_unclosed_ris_record_is_kept_with_a_warning():
+    parsed = files.read_file(DATA / "unclosed.ris")
+    assert len(parsed.records) == 1
+    assert parsed.warnings == (f"{DATA / 'unclosed.ris'}:1: last record not closed with ER; kept",)
+
+
+def test_broken_bibtex_entry_is_skipped_and_the_rest_read():
+    parsed = files.read_file(DATA / "broken.bib")
+    assert parsed.source_ids == ("ok1",) and parsed.skipped == 1
+    assert parsed.warnings[0].startswith(f"{DATA / 'broken.bib'}:6: record skipped: cannot read BibTeX entry")
+
+
+def test_orphan_ris_line_without_any_record_is_refused(tmp_path):
     path = tmp_path / "x.ris"
-    path.write_text("TI  - orphan\n")
-    with pytest.raises(DataError, match=r"x.ris:1:TI: TI outside a record"):
-        files.read_file(path)
+    path.write_text("TI  - orphan\nAU  - Smith, J\nPY  - 2020\n")
+    with pytest.raises(DataError, match=r"x.ris:1: no records found \(RIS\)"):
+        files.read_file(path, fmt="ris")
 
 
-def test_nbib_garbage_line_is_located(tmp_path):
+def test_nbib_garbage_line_is_located_and_the_record_kept(tmp_path):
     path = tmp_path / "x.nbib"
     path.write_text("PMID- 1\nTI  - A title\nthis is not medline\n")
-    with pytest.raises(DataError, match=r"x.nbib:3: not a MEDLINE line"):
-        files.read_file(path)
+    parsed = files.read_file(path)
+    assert parsed.records[0].title == "A title"
+    assert parsed.warnings == (f"{path}:3: not a MEDLINE line, ignored: 'this is not medline'",)
 
 
-def test_csv_without_title_column(tmp_path):
+def test_csv_without_title_column_is_refused_in_one_line(tmp_path):
     path = tmp_path / "x.csv"
-    path.write_text("name,when\na,2020\n")
-    with pytest.raises(DataError, match=r"x.csv:1:title: no title, doi or pmid column"):
+    path.write_text("name,when\na,2020\nb,2021\n")
+    with pytest.raises(DataError, match=r"x.csv"):
         files.read_file(path)
 
 
 def test_unknown_type_lists_the_valid_ones():
-    with pytest.raises(UnknownNameError, match="ris, nbib, bibtex, csv"):
-        files.read_file(DATA / "sample.csv", fmt="endnote")
+    with pytest.raises(UnknownNameError, match="ris, nbib, bibtex, csv, tsv, wos, endnote_xml"):
+        files.read_file(DATA / "sample.csv", fmt="marc")
 
 
 def test_format_is_sniffed_without_an_extension(tmp_path):
@@ -105,15 +110,17 @@ def test_format_is_sniffed_without_an_extension(tmp_path):
     assert files.read_file(path).format == "nbib"
 
 
-def test_import_is_all_or_nothing(tmp_path):
+def test_import_reports_counts_format_and_encoding(tmp_path):
     with Store(tmp_path / "lib.sqlite") as store:
         report = files.import_file(store, DATA / "sample.bib", source="scopus")
-        assert (report.records, report.new, report.source) == (2, 2, "scopus")
-        with pytest.raises(DataError):
-            files.import_file(store, DATA / "bad_year.csv")  # row 2 is fine, row 3 is not
-        assert store.count_records() == 2
+        assert (report.records, report.new, report.source, report.skipped) == (2, 2, "scopus", 0)
         assert store.count_by_source() == {"scopus": 2}
         assert store.sources_of(1)[0]["source_id"] == "alvarez2021"
+        broken = files.import_file(store, DATA / "broken.bib", source="other")
+    assert (broken.records, broken.skipped, broken.new) == (1, 1, 1)
+    assert broken.summary().endswith(
+        "1 records read, 1 skipped; format BibTeX, encoding utf-8; 1 new, 0 updated, 0 already known"
+    )
 
 
 def test_reimport_is_idempotent(tmp_path):
