@@ -13,32 +13,27 @@ from hairmeta.evidence.present.render import OutputFormat, emit, stream_rows
 @app.command("import")
 def import_cmd(
     file: Path = typer.Argument(
-        ..., help="An export file: RIS (.ris), PubMed MEDLINE (.nbib), BibTeX (.bib) or CSV (.csv)."
+        ..., help="An export file: RIS, PubMed MEDLINE (.nbib), BibTeX, CSV, tab-delimited, Web of Science or EndNote XML."
     ),
     source: str | None = typer.Option(
         None, "--source", help="Where the file came from (e.g. embase, scopus); default file:<name>."
     ),
     file_type: str | None = typer.Option(
-        None, "--type", help="File type when the extension does not say: ris, nbib, bibtex or csv."
+        None, "--type", help="Override the format read from the content: ris, nbib, bibtex, csv, tsv, wos, endnote_xml."
     ),
     db: Path | None = DbOpt,
     fmt: OutputFormat = FormatOpt,
 ) -> None:
-    """Import a whole export file into the library (all records or, on any error, none)."""
+    """Import an export file: every readable record is stored, any other is skipped with a warning."""
     from hairmeta.evidence.library.store import Store
     from hairmeta.extractors.files import import_file
 
     with Store.open(db_path(db)) as store:
         report = import_file(store, file, source=source, fmt=file_type)
     emit(out, dict(report.__dict__), fmt, title="Import")
-    err.print(
-        f"{report.file}: {report.records} records read; {report.new} new, {report.updated} "
-        f"updated, {report.unchanged} already known",
-        markup=False,
-        highlight=False,
-    )
     for warning in report.warnings:
         err.print(f"Warning: {warning}", markup=False, highlight=False)
+    err.print(report.summary(), markup=False, highlight=False)
 
 
 records_app = new_app("The record library: list it (no subcommand) or add a record by hand.")
