@@ -87,7 +87,31 @@ def _migration_1(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migration_1]
+def _migration_2(conn: sqlite3.Connection) -> None:
+    """``matches.decision`` may be ``related``: two reports of one study (a meeting abstract and
+    its full article), linked for screening and PRISMA, never merged (issue 11).  SQLite cannot
+    alter a CHECK constraint, so the table is rebuilt with its rows and ids."""
+    _run_script(
+        conn,
+        """
+        CREATE TABLE matches_new (
+            id INTEGER PRIMARY KEY,
+            record_a INTEGER REFERENCES records(id),
+            record_b INTEGER REFERENCES records(id),
+            score REAL,
+            decision TEXT CHECK(decision IN ('merge','distinct','review','related')),
+            status TEXT NOT NULL DEFAULT 'active' CHECK(status IN ('active','undone','pending')),
+            method TEXT, reason TEXT, created_at TEXT, decided_by TEXT
+        );
+        INSERT INTO matches_new SELECT id, record_a, record_b, score, decision, status, method, reason,
+            created_at, decided_by FROM matches;
+        DROP TABLE matches;
+        ALTER TABLE matches_new RENAME TO matches
+    """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migration_1, _migration_2]
 
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -108,6 +108,10 @@ def standardize_columns(frame: pd.DataFrame) -> pd.DataFrame:
         if target and target not in renamed.values() and target not in frame.columns:
             renamed[column] = target
     out = frame.rename(columns=renamed)
+    for column in frame.columns:  # a proceedings paper's venue is its booktitle
+        if str(column).strip().lower() == "booktitle" and column not in renamed and "journal" in out.columns:
+            journal = out["journal"].fillna("").astype(str)
+            out["journal"] = journal.where(journal.str.strip() != "", out[column].fillna("").astype(str))
     for name in FIELDS:
         if name not in out.columns:
             out[name] = ""

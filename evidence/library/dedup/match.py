@@ -38,8 +38,9 @@ from rapidfuzz import fuzz
 
 from hairmeta.evidence.errors import DataError
 from hairmeta.evidence.library import normalize as nz
+from hairmeta.evidence.library.dedup import fields as fl
 from hairmeta.evidence.library.dedup.frame import records_to_frame, standardize_columns
-from hairmeta.evidence.library.dedup.rules import _CONFERENCE, decide_pairs, notice_kind
+from hairmeta.evidence.library.dedup.rules import _CONFERENCE, THRESHOLDS, Thresholds, decide_pairs, notice_kind
 from hairmeta.evidence.library.records import Record
 
 METHOD = "hairmeta-dedup-1"
@@ -75,6 +76,7 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     pages = raw["pages"].where(raw["pages"].str.strip() != "", cited.str[1])
     out["volume"] = _map_unique(volume, nz.normalize_volume)
     page = _map_unique(pages, nz.first_page).str.lstrip("abcdefghijklmnopqrstuvwxyz")
+    page = page.where(page != "", _map_unique(pages, fl.roman_first_page))  # front matter: "xiii-xv"
     year_text = out["year"].astype(int).astype(str)
     out["page"] = page.where(page != year_text, "")  # "pages" that are the year: junk
     out["last_page"] = _map_unique(pages, nz.expand_pages).str.partition("-")[2]
@@ -83,6 +85,23 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     out["abstract"] = raw["abstract"].str.slice(0, 400)  # compared lazily: _abstract_key
     out["numbers"] = _map_unique(out["title"], nz.title_numbers)
     out["conference"] = raw["journal"].str.contains(_CONFERENCE, regex=True).to_numpy()
+    out["meeting"] = [
+        fl.is_meeting_abstract(t, j, v, i, p, e)
+        for t, j, v, i, p, e in zip(
+            raw["title"].tolist(),
+            raw["journal"].tolist(),
+            raw["volume"].tolist(),
+            raw["number"].tolist(),
+            raw["pages"].tolist(),
+            raw["ENTRYTYPE"].tolist(),
+        )
+    ]
+    out["generic"] = _map_unique(out["title"], fl.is_generic_title).astype(bool)
+    in_volume = raw["volume"].str.extract(r"^\s*\d+\s*\((\d+)\)", expand=False).fillna("")
+    out["issue"] = _map_unique(raw["number"].where(in_volume == "", in_volume), fl.issue_numbers)
+    out["venue_raw"] = raw["journal"]
+    out["author_tokens"] = _map_unique(raw["author"], fl.author_tokens)
+    out["doi"] = _map_unique(out["doi"], fl.doi_alias)
     out["kind"] = [
         notice_kind(t, p, j, d)
         for t, p, j, d in zip(
@@ -211,6 +230,24 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     out.loc[_placeholder_page_one(prep, a, b), "page"] = np.nan
     out.loc[_first_page_slip(prep, a, b), "page"] = np.nan
     out["journal"] = [nz.journals_compatible(x, y) for x, y in zip(cols["journal"][a], cols["journal"][b])]
+    venue_raw = prep["venue_raw"].to_numpy()
+    out["venue"] = [
+        fl.venues_agree(venue_raw[i], venue_raw[j], cols["journal"][i], cols["journal"][j])
+        for i, j in zip(a.tolist(), b.tolist())
+    ]
+    issue = prep["issue"].to_numpy()
+    out["issue"] = [fl.issues_agree(x, y) for x, y in zip(issue[a], issue[b])]
+    tokens = prep["author_tokens"].to_numpy()
+    out["author_overlap"] = [fl.token_overlap(x, y) for x, y in zip(tokens[a], tokens[b])]
+    # the same first page in the same volume locates the item; an issue mismatch beside it is noise
+    out["range_same"] = out["page"].to_numpy() == 1
+    last = prep["last_page"].to_numpy()
+    out["range_full"] = (
+        out["range_same"] & (last[a] == last[b]) & (last[a] != "") & (last[a] != prep["page"].to_numpy()[a])
+    )
+    generic, meeting = prep["generic"].to_numpy(), prep["meeting"].to_numpy()
+    out["generic"] = generic[a] | generic[b]
+    out["meeting_mix"] = meeting[a] != meeting[b]
     conference = prep["conference"].to_numpy()
     out["conference_mix"] = conference[a] != conference[b]
     out["conference_any"] = conference[a] | conference[b]
@@ -361,7 +398,9 @@ class DedupResult:
         return self.pairs[self.pairs["decision"] == "review"]
 
 
-def find_duplicates(records: Sequence[Record] | pd.DataFrame, ids: Sequence[object] | None = None) -> DedupResult:
+def find_duplicates(
+    records: Sequence[Record] | pd.DataFrame, ids: Sequence[object] | None = None, thresholds: Thresholds = THRESHOLDS
+) -> DedupResult:
     """Find duplicate records: candidate pairs, decisions and clusters.
 
     Parameters
@@ -370,15 +409,33 @@ def find_duplicates(records: Sequence[Record] | pd.DataFrame, ids: Sequence[obje
         (``ID, author, title, year, journal, volume, number, pages, doi, abstract`` …; see
         :data:`COLUMN_ALIASES`).
     ids : optional identifiers for a list of records (default: positions).
+    thresholds : the content rules' cut-offs (:class:`~.rules.Thresholds`).
 
     Returns
     -------
     DedupResult
         Nothing is removed: the caller decides what a cluster means.
     """
+    scored = score_records(records, ids)
+    if scored is None:
+        return DedupResult([], pd.DataFrame(columns=["a", "b", "decision"]), [])
+    return cluster_scored(scored, thresholds)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Normalised records, their scored candidate pairs and the caller's IDs (before decisions)."""
+
+    prep: pd.DataFrame
+    pairs: pd.DataFrame
+    original: np.ndarray
+
+
+def score_records(records: Sequence[Record] | pd.DataFrame, ids: Sequence[object] | None = None) -> Scored | None:
+    """Normalise, block and score (everything before the decision rules); None for no records."""
     frame = records if isinstance(records, pd.DataFrame) else records_to_frame(records, ids)
     if len(frame) == 0:
-        return DedupResult([], pd.DataFrame(columns=["a", "b", "decision"]), [])
+        return None
     prep = prepare(frame)
     if prep["ID"].duplicated().any():
         dup = prep.loc[prep["ID"].duplicated(), "ID"].iloc[0]
@@ -389,11 +446,17 @@ def find_duplicates(records: Sequence[Record] | pd.DataFrame, ids: Sequence[obje
         if isinstance(records, pd.DataFrame)
         else (list(ids) if ids is not None else list(range(len(prep))))
     )
-    pairs = decide_pairs(score_pairs(prep, candidate_pairs(prep)))
+    return Scored(prep, score_pairs(prep, candidate_pairs(prep)), original)
+
+
+def cluster_scored(scored: Scored, thresholds: Thresholds = THRESHOLDS) -> DedupResult:
+    """Decide every scored pair and cluster the merges (refusing any a conflict forbids)."""
+    prep, original = scored.prep, scored.original
+    pairs = decide_pairs(scored.pairs, thresholds)
     pairs["id_a"] = original[pairs["a"].to_numpy()]
     pairs["id_b"] = original[pairs["b"].to_numpy()]
     merges = pairs[pairs["decision"] == "merge"].sort_values("score", ascending=False)
-    cannot = list(pairs.loc[pairs["decision"] == "distinct", ["a", "b"]].itertuples(index=False))
+    cannot = list(pairs.loc[pairs["decision"].isin(("distinct", "related")), ["a", "b"]].itertuples(index=False))
     cannot += _conflicting_within_components(prep, merges)
     labels, refused = cluster_labels(len(prep), merges[["a", "b"]].itertuples(index=False), cannot)
     id_values = original.tolist()

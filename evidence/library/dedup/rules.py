@@ -5,6 +5,7 @@ conflicting identifiers and content agreement.  Each rule returns a :data:`Decis
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -81,34 +82,103 @@ def notice_kind(title: str, publication_types: str = "", journal: str = "", doi:
     return ""
 
 
-Decision = tuple[str, str]  # (merge | distinct | review, the rule's reason)
+Decision = tuple[str, str]  # (merge | related | distinct | review, the rule's reason)
 
 
-def decide_pair(f: dict) -> Decision:
-    """One pair's decision (``merge``, ``distinct`` or ``review``) and the rule that made it.
+@dataclass(frozen=True)
+class Thresholds:
+    """The data-driven cut-offs of the content rules (0–100 rapidfuzz ratios).
 
-    The rules run in order and the first that applies decides: notice kinds (a preprint's DOI
-    always differs from its published version's, so this comes first), conflicting
-    identifiers, shared identifiers, then the bibliographic content (:func:`_decide_on_content`).
+    Everything else in :func:`decide_pair` is a rule about which fields must agree, not a
+    number; ``benchmarks/dedup.py --holdout`` re-chooses these per held-out set from the
+    other sets only (leave-one-set-out).
+
+    Attributes
+    ----------
+    title_merge : title similarity that, with authors and two more agreeing fields, merges.
+    translated : title similarity still accepted at an identical venue, volume, issue and
+        first page with agreeing authors (a translated or reworded title).
+    authors : author-key similarity that counts as agreeing authors.
+    bare_title : title similarity that, with near-identical abstracts and the same year,
+        merges records that carry no venue, volume or pages at all.
     """
-    for rule in (_kind_mismatch, _identifier_conflict, _shared_identifier):
+
+    title_merge: float = 95.0
+    translated: float = 70.0
+    authors: float = 75.0
+    bare_title: float = 95.0
+
+
+THRESHOLDS = Thresholds()
+
+
+def decide_pair(f: dict, t: Thresholds = THRESHOLDS) -> Decision:
+    """One pair's decision and the rule (with the fields that agreed) that made it.
+
+    Vetoes run first and a merge needs positive agreement on an identifying field
+    combination:
+
+    1. notice kinds (erratum, retraction, comment, preprint) against an article;
+    2. conflicting identifiers: different PMIDs; different DOIs (after alias normalisation)
+       unless the whole citation is identical;
+    3. generic recurring titles (:func:`~.fields.is_generic_title`) merge only on the same
+       DOI/PMID or the same venue, volume, issue and first page;
+    4. a meeting abstract beside a full article elsewhere is ``related`` (two reports of one
+       study), never ``merge``;
+    5. a shared DOI/PMID merges when titles agree and nothing conflicts;
+    6. content: same venue/volume/issue/first page, or near-identical full citation; any
+       conflict (year, volume, issue, pages, authors, numbers in the titles) vetoes.
+    """
+    for rule in (_kind_mismatch, _identifier_conflict, _generic_title, _meeting_vs_article, _shared_identifier):
         decision = rule(f)
         if decision:
             return decision
-    return _decide_on_content(f)
+    return _decide_on_content(f, t)
+
+
+def _nan(value) -> bool:
+    return value != value  # NaN
+
+
+def evidence(f: dict) -> str:
+    """``agree: …; differ: …`` — the fields behind a decision, for ``--explain``."""
+    agree, differ = [], []
+    for name, label in (
+        ("doi", "DOI"),
+        ("pmid", "PMID"),
+        ("venue", "venue"),
+        ("volume", "volume"),
+        ("issue", "issue"),
+        ("page", "first page"),
+    ):
+        value = f.get(name)
+        if value == 1:
+            agree.append(label)
+        elif value == 0:
+            differ.append(label)
+    gap = f.get("year_gap")
+    if gap == 0:
+        agree.append("year")
+    elif gap is not None and not _nan(gap):
+        differ.append(f"year (by {gap:.0f})")
+    for name in ("title", "authors", "abstract"):
+        value = f.get(name)
+        if value is not None and not _nan(value):
+            (agree if value >= 90 else differ).append(f"{name} {value:.0f}%")
+    return f"agree: {', '.join(agree) or 'nothing'}; differ: {', '.join(differ) or 'nothing'}"
 
 
 def _identifier_conflict(f: dict) -> Decision | None:
-    """Different PMIDs never merge; different DOIs only on an otherwise identical citation."""
+    """Different PMIDs never merge; different DOIs only on an identical full citation."""
     if f["pmid"] == 0:
-        return "distinct", "different PMIDs"
+        return "distinct", "veto: different PMIDs"
     if f["doi"] == 0:
         if _identical_citation(f):
             return "merge", (
-                "different DOIs but identical title, authors, year, volume and "
+                "different DOIs but identical title, authors, year, venue, volume, issue and "
                 "first page: one DOI is an alias or an error"
             )
-        return "distinct", "different DOIs"
+        return "distinct", "veto: different DOIs"
     return None
 
 
@@ -121,55 +191,126 @@ def _kind_mismatch(f: dict) -> Decision | None:
         if _title_close(f, 90):
             return "review", "preprint and published version: linked, not merged"
         return "distinct", "preprint with a different title"
-    return "distinct", f"{kind_a or 'article'} is not the same work as {kind_b or 'article'}"
+    return "distinct", f"veto: {kind_a or 'article'} is not the same work as {kind_b or 'article'}"
+
+
+def _place_conflicts(f: dict) -> list[str]:
+    """Conflicts of the fields that locate a publication (missing values never conflict)."""
+    found = []
+    if f["volume"] == 0:
+        found.append("volumes differ")
+    if f["issue"] == 0 and f["volume"] != 0:
+        found.append("issues differ")
+    if f["page"] == 0:
+        found.append("pages differ")
+    if not _nan(f["year_gap"]) and f["year_gap"] > 0:
+        found.append("years differ")
+    return found
+
+
+def _generic_title(f: dict) -> Decision | None:
+    """A recurring title (editorial, reply, book review…) identifies nothing by itself.
+
+    Merge only on the same DOI/PMID, or the same venue, year, volume, issue and first page;
+    any conflict of those makes the pair distinct; otherwise a person decides.
+    """
+    if not f["generic"]:
+        return None
+    conflicts = _place_conflicts(f)
+    if f["venue"] == 0:
+        conflicts.append("venues differ")
+    if not _title_close(f, 90):
+        conflicts.append("titles differ")
+    if (f["doi"] == 1 or f["pmid"] == 1) and not conflicts:
+        return "merge", "generic title; same DOI/PMID and nothing conflicts"
+    if conflicts:
+        return "distinct", "veto: generic title and " + "; ".join(conflicts)
+    if f["venue"] == 1 and f["volume"] == 1 and f["issue"] == 1 and f["page"] == 1 and f["year_gap"] == 0:
+        return "merge", "generic title; same venue, year, volume, issue and first page"
+    return "review", "generic title: too little to tell one issue's item from another's"
+
+
+def _meeting_vs_article(f: dict) -> Decision | None:
+    """A meeting abstract and a full article in another place are two reports of one study."""
+    if not f["meeting_mix"]:
+        return None
+    if f["doi"] == 1 or f["pmid"] == 1:
+        return None  # one identifier: the same item, tagged as a meeting abstract by one database only
+    same_venue = f["venue"] == 1 and (f["volume"] != 0 or f["page"] == 1) and not (f["year_gap"] > 0)
+    if same_venue:
+        return None  # same journal, volume or page: the same supplement item, judged on its fields
+    elsewhere = f["venue"] == 0 or f["volume"] == 0 or f["page"] == 0 or f["year_gap"] > 0
+    if not elsewhere:
+        return None  # nothing places the two apart: judged on their fields
+    if not (_title_close(f, 90) or f["title_prefix"]):
+        return None
+    if not _nan(f["year_gap"]) and f["year_gap"] > 3:
+        return None
+    if _authors_ok(f, 60):
+        return "related", "a meeting abstract and a full report of the same study: related reports, not merged"
+    return None
 
 
 def _shared_identifier(f: dict) -> Decision | None:
-    """Same DOI or PMID: merge unless pages/volumes or titles say otherwise."""
+    """Same DOI or PMID: merge unless pages/volumes/issues or titles say otherwise."""
     if f["doi"] != 1 and f["pmid"] != 1:
         return None
-    if f["page"] == 0 or f["volume"] == 0:  # supplement DOIs are shared by many abstracts
-        decision, reason = _decide_on_content(f)
+    if f["page"] == 0 or f["volume"] == 0 or (f["issue"] == 0 and f["volume"] == 1 and not f["range_same"]):
+        decision, reason = _decide_on_content(f, THRESHOLDS)  # supplement DOIs are shared by many abstracts
         return decision, f"same identifier, but {reason}"
-    if f["title"] >= 90 or np.isnan(f["title"]):
+    if f["title"] >= 90 or _nan(f["title"]):
         return "merge", "same identifier, titles agree"
     if f["title_prefix"] and f["year_gap"] == 0:
         return "merge", "same identifier; one title is the other's main title"
-    if f["page"] == 1 and f["volume"] != 0 and f["year_gap"] == 0 and f["title"] >= 80 and f["authors"] >= 90:
+    if f["page"] == 1 and f["volume"] == 1 and f["year_gap"] == 0 and f["title"] >= 80 and f["authors"] >= 90:
         return "merge", "same identifier, year, volume and pages; the titles are worded differently"
     return "review", "same identifier but different titles"
 
 
 def _identical_citation(f: dict) -> bool:
-    """Everything a citation has agrees: title, author list, year, volume and first page."""
+    """Everything a citation has agrees: title, authors, year, venue, volume, issue, first page."""
     return (
         f["title"] >= 98
+        and f["title_len"] >= 30
         and f["authors"] >= 95
         and f["year_gap"] == 0
         and f["volume"] == 1
         and f["page"] == 1
+        and f["issue"] != 0
+        and f["venue"] != 0
         and f["numbers"] != 0
     )
 
 
 def _title_close(f: dict, threshold: float) -> bool:
-    return not np.isnan(f["title"]) and f["title"] >= threshold
+    return not _nan(f["title"]) and f["title"] >= threshold
+
+
+def _authors_ok(f: dict, threshold: float) -> bool:
+    """Author lists agree: key similarity, same first author, or shared name words (order swaps)."""
+    if _nan(f["authors"]) and _nan(f["author_overlap"]):
+        return True
+    return (
+        (not _nan(f["authors"]) and f["authors"] >= threshold)
+        or f["first_author"] == 1
+        or (not _nan(f["author_overlap"]) and f["author_overlap"] >= 0.6)
+    )
 
 
 def _conflicts(f: dict) -> list[str]:
     """Fields that contradict each other (missing values never conflict)."""
     found = []
-    if not np.isnan(f["year_gap"]) and f["year_gap"] > 1:
+    if not _nan(f["year_gap"]) and f["year_gap"] > 1:
         found.append("years differ")
     exact_twin = f["title"] >= 98 and f["authors"] >= 90 and f["page"] == 1 and f["year_gap"] == 0
     if f["volume"] == 0 and not exact_twin:  # issue numbers often land in volume fields
         found.append("volumes differ")
+    if f["issue"] == 0 and f["volume"] == 1 and not f["range_same"]:
+        found.append("issues differ within the same volume")
     if f["page"] == 0:
         found.append("pages differ")
     same_citation = f["title"] >= 98 and f["page"] == 1 and f["volume"] == 1 and f["year_gap"] == 0
-    if (
-        not np.isnan(f["authors"]) and f["authors"] < 50 and f["first_author"] != 1 and not same_citation
-    ):  # group names and swapped name order, same citation
+    if not _authors_ok(f, 50) and not same_citation:
         found.append("authors differ")
     if f["numbers"] == 0:
         found.append("numbers in the titles differ (parts, doses, years)")
@@ -177,7 +318,8 @@ def _conflicts(f: dict) -> list[str]:
 
 
 def _same_work_elsewhere(f: dict, conflicts: list[str]) -> bool:
-    """Identical long title, near-identical author list, same year: pagination noise only."""
+    """Identical long title, authors, year and abstract: the same item in another database's
+    pagination (the abstract is the positive agreement that outweighs the page conflict)."""
     return (
         len(conflicts) == 1
         and conflicts[0] in ("volumes differ", "pages differ")
@@ -185,59 +327,71 @@ def _same_work_elsewhere(f: dict, conflicts: list[str]) -> bool:
         and f["authors"] >= 90
         and f["year_gap"] == 0
         and f["title_len"] >= 40
-        and f["journal_both"]
-        and bool(f["journal"])
+        and f["venue"] == 1
+        and f["abstract"] >= 90
     )
 
 
-def _same_place(f: dict) -> Decision | None:
-    """Same year, volume and first page in a compatible journal: one article, however titled."""
-    if f["title_prefix"] and f["authors"] >= 90 and f["page"] == 1 and f["volume"] == 1 and f["year_gap"] == 0:
-        return "merge", "one title is the other's main title; authors, volume and pages agree"
-    if not (f["page"] == 1 and f["volume"] == 1 and f["year_gap"] == 0 and bool(f["journal"])):
+def _same_place(f: dict, t: Thresholds) -> Decision | None:
+    """Same venue, year, volume, issue and first page: one article, however titled."""
+    located = f["page"] == 1 and f["volume"] == 1 and f["year_gap"] == 0 and (f["issue"] != 0 or f["range_same"])
+    if f["title_prefix"] and f["authors"] >= 90 and located:
+        return "merge", "one title is the other's main title; authors, year, volume and first page agree"
+    if not (located and f["venue"] != 0 and f["journal_both"]):
         return None
-    if f["title"] >= 98 and (f["title_len"] >= 30 or f["journal_both"]):
-        return "merge", "identical title, year, volume and first page (author names written differently)"
-    if f["title"] >= 70 and (f["authors"] >= 90 or f["authors_prefix"]) and not f["conference_any"]:
-        return "merge", "same authors, year, volume and first page; the title is translated or reworded"
+    if f["title"] >= 98 and (f["title_len"] >= 30 or f["venue"] == 1):
+        return "merge", "identical title at the same venue, year, volume and first page"
+    translated_ok = f["authors"] >= 90 or f["authors_prefix"] or f["author_overlap"] >= 0.8
+    if translated_ok and f["venue"] == 1 and f["issue"] == 1 and f["range_full"] and not f["conference_any"]:
+        return "merge", "translated or reworded title: identical authors, venue, year, volume, issue and page range"
+    if f["title"] >= t.translated and translated_ok and not f["conference_any"] and f["venue"] == 1:
+        return "merge", "same authors, venue, year, volume, issue and first page; the title is translated or reworded"
     return None
 
 
 def _conflicting(f: dict) -> Decision | None:
-    """Contradicting fields make a pair distinct, except pagination noise or a year slip."""
+    """Contradicting fields make a pair distinct, except the same abstract under other pages."""
     conflicts = _conflicts(f)
     if not conflicts:
         return None
     if _same_work_elsewhere(f, conflicts):
-        return "merge", "identical title and authors, same year; " + "; ".join(
-            conflicts
-        ) + " (the same abstract in another database's pagination)"
+        return "merge", "identical title, authors, year and abstract; " + conflicts[
+            0
+        ] + " (another database's pagination)"
     if _title_close(f, 95) and conflicts == ["years differ"] and _support(f) >= 4 - _short(f):
         return "review", "titles agree but years differ"
-    return "distinct", "; ".join(conflicts)
+    return "distinct", "veto: " + "; ".join(conflicts)
 
 
 def _support(f: dict) -> int:
-    """How many independent fields agree (page, volume, year, authors, abstract, journal)."""
+    """How many independent fields agree (page, volume, issue, year, authors, abstract, venue)."""
     return sum(
         [
             f["page"] == 1,
             f["volume"] == 1,
             f["year_gap"] == 0,
-            f["authors"] >= 85,
+            f["authors"] >= 85 or f["author_overlap"] >= 0.8,
             f["abstract"] >= 90,
-            bool(f["journal"]),
+            f["venue"] == 1,
         ]
     )
+
+
+def _bare_citation_identical(f: dict, t: Thresholds) -> bool:
+    """Records with no venue, volume or pages on either side whose whole citation agrees:
+    long near-identical title, same year, and identical author lists or abstracts."""
+    bare = _nan(f["venue"]) and _nan(f["volume"]) and _nan(f["page"]) and _nan(f["issue"])
+    agree = (f["authors"] >= 95 and f["title"] >= 98) or (f["abstract"] >= 95 and f["title"] >= t.bare_title)
+    return bare and f["year_gap"] == 0 and f["title_len"] >= 30 and agree
 
 
 def _short(f: dict) -> bool:
     return f["title_len"] < 30
 
 
-def _decide_on_content(f: dict) -> Decision:
+def _decide_on_content(f: dict, t: Thresholds) -> Decision:
     """Bibliographic rules: same place, title closeness, conflicts, then agreement."""
-    decision = _same_place(f)
+    decision = _same_place(f, t)
     if decision:
         return decision
     if not _title_close(f, 80):
@@ -247,23 +401,27 @@ def _decide_on_content(f: dict) -> Decision:
         return decision
     if f["conference_mix"] and f["title"] < 99.5:
         return "review", "a conference abstract and an article with slightly different titles"
-    authors_ok = np.isnan(f["authors"]) or f["authors"] >= 75 or f["first_author"] == 1
-    if f["title"] >= 95 and authors_ok and _support(f) >= 3 + _short(f):
-        return "merge", "titles, authors and bibliographic details agree"
+    if f["title"] >= t.title_merge and _authors_ok(f, t.authors) and _support(f) >= 3 + _short(f):
+        return "merge", "titles, authors, year and place agree"
     if f["title"] >= 90 and f["authors"] >= 85 and _support(f) >= 4 + _short(f):
         return "merge", "near-identical titles with matching authors and details"
+    if _bare_citation_identical(f, t):
+        return "merge", "near-identical citation: title, authors or abstract, and year agree; nothing else recorded"
     if f["title"] >= 90:
         return "review", "similar titles, too little corroboration"
     return "distinct", "titles differ"
 
 
-def decide_pairs(scored: pd.DataFrame) -> pd.DataFrame:
-    """Add ``decision``, ``reason`` and an overall ``score`` (0–1) to scored pairs."""
+def decide_pairs(scored: pd.DataFrame, t: Thresholds = THRESHOLDS) -> pd.DataFrame:
+    """Add ``decision``, ``reason`` (rule and the fields that agreed) and a ``score`` (0–1)."""
     rows = scored.to_dict(orient="records")
-    decisions = [decide_pair(row) for row in rows]
+    decisions = [decide_pair(row, t) for row in rows]
     out = scored.copy()
     out["decision"] = [d for d, _ in decisions]
-    out["reason"] = [r for _, r in decisions]
+    out["reason"] = [
+        reason if reason == "titles differ" else f"{reason} [{evidence(row)}]"
+        for row, (_, reason) in zip(rows, decisions)
+    ]
     weights = np.nan_to_num(scored[["title", "authors", "abstract"]].to_numpy(), nan=0.0)
     out["score"] = (0.6 * weights[:, 0] + 0.3 * weights[:, 1] + 0.1 * weights[:, 2]) / 100
     return out

@@ -1,0 +1,231 @@
+"""Record-level facts the decision rules need beyond :mod:`hairmeta.evidence.library.normalize`:
+generic (recurring) titles, meeting abstracts, proceedings venues, issue numbers, author-name
+tokens and DOI alias forms.
+
+Each function is pure and takes one raw or normalised value, so :mod:`.match` applies it once
+per distinct value.  The patterns describe *classes* of bibliographic records (a title made only
+of front-matter words; a venue that names a meeting), not examples from any labelled set.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from hairmeta.evidence.library import normalize as nz
+
+# Words that make up the recurring titles journals print in every issue (front and back
+# matter, notices, correspondence, meeting material).  A title is *generic* when every word
+# of it is one of these (after dropping stop words, numbers and the journal's own name words);
+# such a title says nothing about which work a record is.
+_GENERIC_WORDS = frozenset(
+    """
+    editor editors editorial editorials comment comments commentary commentaries introduction
+    introductions introductory preface foreword forward prologue epilogue afterword letter
+    letters correspondence reply replies response responses rejoinder rebuttal issue issues
+    book books review reviews reviewed received erratum errata corrigendum corrigenda correction
+    corrections addendum abstract abstracts poster posters session sessions oral presentation
+    presentations proceedings program programme meeting meetings conference congress symposium
+    workshop news note notes notice notices announcement announcements calendar events
+    contents content table index indexes acknowledgement acknowledgment acknowledgements
+    acknowledgments reviewer reviewers referees obituary obituaries memoriam tribute message
+    president presidents chair chairs guest column columns highlights summary summaries overview
+    discussion discussions debate opinion perspective perspectives viewpoint miscellaneous
+    untitled title available masthead front back matter cover supplement supplementary report
+    reports month year welcome thanks retraction retracted withdrawn expression concern
+    concerns update updates author authors invited keynote plenary panel free communications
+    selected papers paper short brief communication communications case cases series answer
+    answers question questions quiz image images clinical challenge corner world around
+    readers reader our from inside
+    """.split()
+)
+_GENERIC_STOP = frozenset(
+    "a an the of to in on for and this that these with by at from its our your their s de la le".split()
+)
+
+
+@cache
+def is_generic_title(title: str) -> bool:
+    """True for a normalised title made only of recurring front-matter words.
+
+    ``"editor s comments"``, ``"editorial introduction"``, ``"letter to the editor"``,
+    ``"in this issue"``, ``"book reviews"``, ``"abstracts"``, ``"poster session 2"`` are
+    generic; ``"editorial policy for randomised trials of prp"`` is not.  An empty title is
+    generic too (it identifies nothing).
+    """
+    words = [w for w in title.split() if w not in _GENERIC_STOP and not w.isdigit()]
+    words = [w for w in words if not _is_roman(w)]
+    return not words or (len(words) <= 6 and all(w in _GENERIC_WORDS for w in words))
+
+
+def _is_roman(word: str) -> bool:
+    return bool(re.fullmatch(r"[ivxlc]{1,6}", word))
+
+
+# A meeting abstract is announced by its venue (Embase: "Journal X. Conference: ...", Web of
+# Science: "Meeting Abstract"), its title, a supplement issue or volume, or S-prefixed pages.
+_MEETING_VENUE = re.compile(
+    r"\b(?:conference|congress|meeting|symposium|abstracts?|annual scientific|poster"
+    r"|colloquium|summit|workshop)\b",
+    re.IGNORECASE,
+)
+_MEETING_TITLE = re.compile(r"^\s*(?:conference|meeting abstract|abstract|poster)\s*[:\-]", re.IGNORECASE)
+_SUPPLEMENT = re.compile(r"\bsupp?l?(?:ement)?\b\.?|^s\d", re.IGNORECASE)
+_S_PAGE = re.compile(r"^\s*S\d", re.IGNORECASE)
+
+
+def is_meeting_abstract(raw_title: str, raw_journal: str, volume: str, issue: str, pages: str, entrytype: str) -> bool:
+    """True when a record is (very likely) a conference or meeting abstract.
+
+    Signals, any one suffices: the venue names a meeting (``conference``, ``congress``,
+    ``meeting``, ``symposium``, ``abstracts``…); the title opens ``Conference:`` or ``Meeting
+    Abstract:``; the volume or issue is a supplement (``Suppl``, ``S2``) *and* the pages are
+    S-prefixed.  A BibTeX ``inproceedings`` entry is a proceedings paper, not an abstract, and
+    is judged on its own (see :func:`venues_agree`).
+    """
+    if entrytype.strip().lower() in ("inproceedings", "conference", "proceedings"):
+        return False
+    if _MEETING_VENUE.search(raw_journal or "") or _MEETING_TITLE.search(raw_title or ""):
+        return True
+    supplement = bool(_SUPPLEMENT.search(volume or "") or _SUPPLEMENT.search(issue or ""))
+    return supplement and bool(_S_PAGE.match(pages or ""))
+
+
+_ROMAN_PAGES = re.compile(r"^\s*([ivxlc]{1,8})\s*(?:[-\u2010-\u2015]+\s*[ivxlc]{1,8})?\s*$", re.IGNORECASE)
+
+
+@cache
+def roman_first_page(raw: str) -> str:
+    """The first page of front matter numbered in roman numerals (``"xiii-xv"`` -> ``"xiii"``),
+    marked ``r`` so it never equals an arabic page; ``""`` otherwise."""
+    match = _ROMAN_PAGES.match(raw or "")
+    return "r" + match.group(1).lower() if match else ""
+
+
+_VENUE_STOP = frozenset(
+    "of on the and for in at proceedings proceeding proc procs annual intl conf vol volume part pp".split()
+)
+
+
+@cache
+def venue_words(raw: str) -> tuple[str, ...]:
+    """A venue's content words, folded, without years, ordinals and stop words."""
+    text = re.sub(r"[^0-9a-z]+", " ", nz.fold(nz.fix_text(raw)))
+    return tuple(w for w in text.split() if w not in _VENUE_STOP and not re.fullmatch(r"\d+(?:st|nd|rd|th)?", w))
+
+
+def _spells(acronym: str, words: tuple[str, ...]) -> bool:
+    """True when ``acronym`` is made of a non-empty prefix of every word in turn:
+    ``"amcis"`` spells ``americas conference information systems``; ``"hicss"`` spells
+    ``hawaii international conference system sciences``."""
+    if not words:
+        return not acronym
+    head, rest = words[0], words[1:]
+    for length in range(min(len(head), len(acronym) - len(rest)), 0, -1):
+        if head[:length] == acronym[:length] and _spells(acronym[length:], rest):
+            return True
+    return False
+
+
+def _acronym_agrees(short: tuple[str, ...], long_: tuple[str, ...]) -> bool:
+    """One venue is (or contains) an acronym of the other's full name."""
+    if len(long_) < 2 or len(long_) > 10:
+        return False
+    return any(2 <= len(w) <= 8 and w.isalpha() and _spells(w, long_) for w in short)
+
+
+def venues_agree(a_raw: str, b_raw: str, a_norm: str, b_norm: str) -> float:
+    """1 when two venues can name the same journal or meeting, 0 when they cannot, NaN when a
+    side has none.
+
+    Journals agree by abbreviation (:func:`~hairmeta.evidence.library.normalize.journals_compatible`);
+    proceedings also agree when their content words (:func:`venue_words`) abbreviate one
+    another or one is an acronym of the other (``AMCIS 2017 Proceedings``/``Americas
+    Conference on Information Systems``).
+    """
+    if not a_norm or not b_norm:
+        return float("nan")
+    if nz.journals_compatible(a_norm, b_norm):
+        return 1.0
+    wa, wb = venue_words(a_raw), venue_words(b_raw)
+    if wa and wb and nz.journals_compatible(" ".join(wa), " ".join(wb)):
+        return 1.0
+    if _acronym_agrees(wa, wb) or _acronym_agrees(wb, wa):
+        return 1.0
+    return 0.0
+
+
+_ISSUE_NUMBERS = re.compile(r"\d+")
+ISSUE_MAX = 60  # weekly journals reach 52 issues a volume; larger "issues" are other numbers
+
+
+@cache
+def issue_numbers(raw: str) -> str:
+    """Issue numbers as a sorted space-separated set, ``""`` when the issue is not a plain
+    number or range (supplements, parts, ``var.pagings`` and the like never conflict).
+
+    ``"3"`` -> ``"3"``; ``"3-4"`` -> ``"3 4"``; ``"01-Feb"`` (a spreadsheet date) -> ``"1 2"``;
+    ``"Suppl 1"`` -> ``""``; ``"3 Pt 2"`` -> ``""``; ``"1112"`` (above :data:`ISSUE_MAX`) -> ``""``.
+    """
+    text = nz.undo_spreadsheet_date(raw.strip()) if raw else ""
+    if not text or not re.fullmatch(r"\d{1,4}(?:\s*[-/]\s*\d{1,4})?", text):
+        return ""
+    values = [int(v) for v in _ISSUE_NUMBERS.findall(text)]
+    if max(values) > ISSUE_MAX:
+        return ""  # accession or record numbers land in issue fields; not comparable
+    if len(values) == 2 and values[1] > values[0] and values[1] - values[0] <= 12:
+        values = list(range(values[0], values[1] + 1))
+    return " ".join(str(v) for v in sorted(set(values)))
+
+
+def issues_agree(a: str, b: str) -> float:
+    """1 when two issue sets share a number, 0 when they are disjoint, NaN when a side is empty."""
+    if not a or not b:
+        return float("nan")
+    return 1.0 if set(a.split()) & set(b.split()) else 0.0
+
+
+_NAME_TOKEN = re.compile(r"[a-z]{2,}")
+
+
+@cache
+def author_tokens(raw: str) -> frozenset[str]:
+    """Every name word of an author list, folded (surnames *and* written-out given names).
+
+    Given name and surname swapped (``"Andrea, C."`` / ``"Carignani, Andrea"``) or written in
+    another order still share tokens, where the surname-plus-initial key of
+    :func:`~hairmeta.evidence.library.normalize.author_key` does not.  Initials are dropped.
+    """
+    names = nz.parse_author_names(raw)
+    tokens: set[str] = set()
+    for surname, given in names:
+        for part in (surname, given):
+            tokens.update(_NAME_TOKEN.findall(nz.fold(part)))
+    return frozenset(tokens - {"and", "et", "al", "von", "van", "der", "de", "la", "del", "da", "di"})
+
+
+def token_overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Overlap coefficient ``|A ∩ B| / min(|A|, |B|)``; NaN when a side is empty."""
+    if not a or not b:
+        return float("nan")
+    return len(a & b) / min(len(a), len(b))
+
+
+_DOI_SUFFIX = re.compile(
+    r"(?:\.s\d{3}|[./_-]suppl(?:ement)?(?:[._-]?\w*)?|/suppl_file/.*|/-/dc\w*|\.pdf|\.html?|/abstract|/full|/epdf)$"
+)
+
+
+@cache
+def doi_alias(doi: str) -> str:
+    """A normalised DOI in its canonical alias form: supplement and landing-page suffixes
+    (``.s001``, ``/suppl_file``, ``/abstract``, ``/full``) removed, SICI angle brackets kept.
+
+    ``%28``/``%29`` escapes are already decoded by
+    :func:`~hairmeta.evidence.library.normalize.normalize_doi`.
+    """
+    previous = None
+    while previous != doi:
+        previous = doi
+        doi = _DOI_SUFFIX.sub("", doi)
+    return doi

@@ -1,0 +1,299 @@
+"""De-duplication failure classes of issue 11, one hand-made case (or a family) per class.
+
+Oracle: the issue's rules stated per class (a merge needs positive agreement on identifying
+fields; a conflict vetoes; a meeting abstract beside a full article elsewhere is a related
+report).  The records are invented for the class, not taken from any labelled set.
+"""
+
+import pandas as pd
+import pytest
+
+from hairmeta.evidence.library import normalize as nz
+from hairmeta.evidence.library.dedup.fields import (
+    author_tokens,
+    doi_alias,
+    is_generic_title,
+    is_meeting_abstract,
+    issue_numbers,
+    venues_agree,
+)
+from hairmeta.evidence.library.dedup.match import find_duplicates
+
+ARTICLE = {
+    "author": "Moreau, Helene and Takahashi, Ken and Oduya, Grace",
+    "year": "2019",
+    "title": "Scalp microneedling with platelet concentrate in female pattern hair loss",
+    "journal": "Journal of Trichology Research",
+    "volume": "14",
+    "number": "2",
+    "pages": "101-109",
+    "doi": "",
+    "abstract": "",
+}
+
+
+def records(*changes: dict, base: dict = ARTICLE) -> pd.DataFrame:
+    return pd.DataFrame([{**base, "ID": f"r{i}", **c} for i, c in enumerate(changes)])
+
+
+def together(result, a="r0", b="r1") -> bool:
+    labels = dict(zip(result.ids, result.labels))
+    return labels[a] == labels[b]
+
+
+def decision(result, a="r0", b="r1") -> str:
+    rows = result.pairs[
+        ((result.pairs["id_a"] == a) & (result.pairs["id_b"] == b))
+        | ((result.pairs["id_a"] == b) & (result.pairs["id_b"] == a))
+    ]
+    return rows["decision"].iloc[0] if len(rows) else "not compared"
+
+
+# ----------------------------------------------------------------------------- generic titles
+
+GENERIC = [
+    "Editor's Comments",
+    "Editorial",
+    "Guest Editorial",
+    "From the Editors",
+    "Introduction to this issue",
+    "Preface",
+    "Foreword",
+    "Letters to the Editor",
+    "Authors' reply",
+    "In This Issue",
+    "Book Reviews",
+    "Books received",
+    "Acknowledgement to reviewers",
+    "Errata",
+    "Abstracts",
+    "Poster Session 3",
+    "Oral presentations",
+    "Obituary",
+    "President's Message",
+    "Table of Contents",
+]
+
+
+@pytest.mark.parametrize("title", GENERIC)
+def test_generic_titles_are_recognised_as_a_class(title):
+    assert is_generic_title(nz.normalize_title(title))
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Editorial policy on platelet-rich plasma trials", "Letter grading of hair density photographs", "Alopecia"],
+)
+def test_a_title_with_content_words_is_not_generic(title):
+    assert not is_generic_title(nz.normalize_title(title))
+
+
+EDITOR = {"author": "Lindqvist, Per", "journal": "Information Systems Quarterly", "volume": "41", "year": "2017"}
+
+
+@pytest.mark.parametrize("title", ["Editor's Comments", "Editorial Introduction", "In this issue", "Reply"])
+def test_generic_title_in_two_issues_of_one_volume_is_two_works(title):
+    base = {**ARTICLE, **EDITOR, "title": title, "pages": ""}
+    result = find_duplicates(records({"number": "1"}, {"number": "3"}, base=base))
+    assert not together(result)
+
+
+def test_generic_title_with_roman_pages_in_each_issue_is_two_works():
+    base = {**ARTICLE, **EDITOR, "title": "Editor's Comments"}
+    result = find_duplicates(
+        records({"number": "1", "pages": "iii-vii"}, {"number": "2", "pages": "iii-vi"}, base=base)
+    )
+    assert not together(result)
+
+
+def test_generic_title_alone_never_carries_a_merge():
+    base = {
+        "ID": "",
+        "author": "Lindqvist, Per",
+        "year": "2017",
+        "title": "Editorial",
+        "journal": "",
+        "volume": "",
+        "number": "",
+        "pages": "",
+        "doi": "",
+        "abstract": "",
+    }
+    result = find_duplicates(records({}, {}, base=base))
+    assert not together(result)
+    assert decision(result) in ("review", "distinct")
+
+
+def test_generic_title_with_different_dois_is_two_works():
+    base = {**ARTICLE, **EDITOR, "title": "Editor's Comments", "number": "2", "pages": "iii-x"}
+    result = find_duplicates(records({"doi": "10.9999/isq.2017.0201"}, {"doi": "10.9999/isq.2017.0301"}, base=base))
+    assert not together(result)
+
+
+def test_generic_title_with_agreeing_issue_and_pages_merges():
+    base = {**ARTICLE, **EDITOR, "title": "Editor's Comments", "number": "2", "pages": "iii-x"}
+    result = find_duplicates(records({}, {"journal": "Inf Syst Q"}, base=base))
+    assert together(result)
+    assert "generic title" in result.pairs["reason"].iloc[0]
+
+
+def test_generic_title_with_the_same_doi_merges():
+    base = {**ARTICLE, **EDITOR, "title": "Preface", "pages": "", "number": "", "doi": "10.9999/isq.41.pref"}
+    assert together(find_duplicates(records({}, {"journal": ""}, base=base)))
+
+
+# ----------------------------------------------------------------------------- identifiers
+
+
+def test_different_dois_are_different_works_when_anything_else_differs():
+    result = find_duplicates(
+        records({"doi": "10.5555/jtr.2019.101"}, {"doi": "10.5555/jtr.2019.102", "pages": "110-118"})
+    )
+    assert not together(result)
+
+
+@pytest.mark.parametrize(
+    "left, right",
+    [
+        (
+            "10.1002/(SICI)1097-0258(19990715)18:13<1693::AID-SIM>3.0.CO;2-X",
+            "https://doi.org/10.1002/%28SICI%291097-0258%2819990715%2918%3A13%3C1693%3A%3AAID-SIM%3E3.0.CO%3B2-X",
+        ),
+        ("10.5555/jtr.2019.101", "10.5555/jtr.2019.101.s001"),
+        ("10.5555/jtr.2019.101", "doi:10.5555/JTR.2019.101/suppl_file"),
+    ],
+)
+def test_doi_alias_forms_are_one_doi(left, right):
+    assert doi_alias(nz.normalize_doi(left)) == doi_alias(nz.normalize_doi(right))
+    assert together(find_duplicates(records({"doi": left}, {"doi": right})))
+
+
+def test_different_pmids_block_a_merge():
+    assert not together(find_duplicates(records({"pmid": "31000001"}, {"pmid": "31000002"})))
+
+
+def test_different_issue_within_the_same_volume_blocks_a_merge_without_pages():
+    result = find_duplicates(records({"number": "2", "pages": ""}, {"number": "5", "pages": ""}))
+    assert not together(result)
+
+
+def test_non_overlapping_page_ranges_block_a_merge():
+    assert not together(find_duplicates(records({"pages": "101-109"}, {"pages": "201-209"})))
+
+
+def test_issue_numbers_parse_ranges_and_ignore_supplements_and_record_numbers():
+    assert issue_numbers("3-4") == "3 4"
+    assert issue_numbers("01-Feb") == "1 2"
+    assert issue_numbers("Suppl 1") == "" and issue_numbers("3 Pt 2") == "" and issue_numbers("1112") == ""
+
+
+# ----------------------------------------------------------------------------- meeting abstracts
+
+ABSTRACT = {
+    "journal": "Journal of Investigative Dermatology. Conference: 48th Annual Meeting of the Society",
+    "volume": "139",
+    "number": "5 Suppl 1",
+    "pages": "S88",
+    "year": "2019",
+}
+
+
+@pytest.mark.parametrize(
+    "meeting",
+    [
+        ABSTRACT,
+        {"journal": "Br J Dermatol", "volume": "180 Suppl 2", "number": "", "pages": "S41-S42"},
+        {"title": "Conference: " + ARTICLE["title"], "journal": "Exp Dermatol", "volume": "28", "pages": "e12"},
+    ],
+)
+def test_meeting_abstract_and_full_article_elsewhere_are_related_not_merged(meeting):
+    result = find_duplicates(records({}, meeting))
+    assert not together(result)
+    assert decision(result) == "related"
+
+
+def test_meeting_abstract_in_two_databases_still_merges():
+    result = find_duplicates(records(ABSTRACT, {**ABSTRACT, "journal": "J Invest Dermatol", "number": ""}))
+    assert together(result)
+
+
+def test_meeting_signals():
+    assert is_meeting_abstract("T", "Gut. Conference: Digestive Disease Week", "", "", "", "article")
+    assert is_meeting_abstract("Meeting Abstract: T", "Gut", "", "", "", "article")
+    assert is_meeting_abstract("T", "Gut", "66 Suppl 2", "", "S12", "article")
+    assert not is_meeting_abstract("T", "Gut", "66", "2", "112-118", "article")
+    assert not is_meeting_abstract("T", "Proceedings of the National Academy of Sciences", "116", "", "1", "article")
+
+
+# ----------------------------------------------------------------------------- proceedings
+
+PAPER = {
+    "ENTRYTYPE": "inproceedings",
+    "author": "Okonkwo, Ada and Berg, Lars",
+    "year": "2018",
+    "title": "Platform governance and complementor exit in digital health marketplaces",
+    "journal": "",
+    "volume": "",
+    "number": "",
+    "pages": "",
+    "doi": "",
+    "abstract": "",
+}
+
+
+@pytest.mark.parametrize(
+    "left, right",
+    [
+        ("ICIS 2018 Proceedings", "International Conference on Information Systems"),
+        ("AMCIS 2018 Proceedings", "Americas Conference on Information Systems"),
+        ("Proceedings of the 2018 CHI Conference on Human Factors in Computing Systems", "CHI '18"),
+        ("Proceedings of the 51st Hawaii International Conference on System Sciences", "HICSS-51"),
+    ],
+)
+def test_proceedings_venues_written_differently_merge(left, right):
+    assert venues_agree(left, right, nz.normalize_journal(left), nz.normalize_journal(right)) == 1.0
+    result = find_duplicates(records({"booktitle": left}, {"booktitle": right}, base=PAPER))
+    assert together(result)
+
+
+def test_proceedings_at_different_venues_or_years_stay_apart():
+    left, right = "ICIS 2018 Proceedings", "European Conference on Information Systems"
+    assert venues_agree(left, right, nz.normalize_journal(left), nz.normalize_journal(right)) == 0.0
+    result = find_duplicates(
+        records({"booktitle": left}, {"booktitle": "ICIS 2021 Proceedings", "year": "2021"}, base=PAPER)
+    )
+    assert not together(result)
+
+
+# ----------------------------------------------------------------------------- author lists
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "Helene, M. and Ken, T. and Grace, O.",  # given name and surname swapped
+        "Moreau H, Takahashi K, Oduya G",  # MEDLINE initials
+        "Moreau, H. and Takahashi, K. and others",  # truncated list
+        "Trichology Study Group",  # group author
+    ],
+)
+def test_author_lists_written_differently_still_merge(other):
+    assert together(find_duplicates(records({}, {"author": other})))
+
+
+def test_swapped_names_share_tokens():
+    assert author_tokens("Andrea, C.") & author_tokens("Carignani, Andrea") == {"andrea"}
+
+
+# ----------------------------------------------------------------------------- translated titles
+
+GERMAN = "Mikronadelung der Kopfhaut mit Thrombozytenkonzentrat bei weiblichem Haarausfall"
+
+
+def test_translated_title_at_identical_venue_volume_issue_pages_merges():
+    assert together(find_duplicates(records({}, {"title": GERMAN + " [German]"})))
+
+
+@pytest.mark.parametrize("change", [{"number": "3"}, {"pages": "201-209"}, {"volume": "15"}, {"journal": "Hautarzt"}])
+def test_translated_title_elsewhere_does_not_merge(change):
+    assert not together(find_duplicates(records({}, {"title": GERMAN, **change})))
