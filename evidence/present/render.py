@@ -68,22 +68,72 @@ def format_cell(value: Any, digits: int = 4) -> str:
     return str(value)
 
 
-def frame_to_table(frame: pd.DataFrame, title: str | None = None, digits: int = 4) -> Table:
-    """A rich Table of ``frame``; numeric columns right-justified."""
-    table = Table(title=title, show_lines=False)
-    for column in frame.columns:
-        numeric = pd.api.types.is_numeric_dtype(frame[column])
-        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
-    for row in frame.itertuples(index=False):
-        table.add_row(*(format_cell(v, digits) for v in row))
-    return table
+#: The narrowest a text column is squeezed to before columns are hidden instead.
+MIN_TEXT_WIDTH = 10
+
+
+class FittedTable:
+    """A table that fits the terminal it is printed on without splitting a number.
+
+    Numeric columns never wrap: each is as wide as its widest cell.  Text columns wrap at
+    spaces and are at least as wide as their longest word holding a digit (``[31.82,``), so
+    an estimate in text is never split either; other long words (DOIs) are folded.  When the columns cannot all fit at
+    their minimum widths (numbers whole, text at :data:`MIN_TEXT_WIDTH`), columns are hidden
+    from the right (the first, the row's label, always stays) and the caption names them.
+    The width is the console's at print time (rich's ``__rich_console__`` protocol).
+    """
+
+    def __init__(self, frame: pd.DataFrame, title: str | None = None, digits: int = 4) -> None:
+        self.title = title
+        self.names = [str(c) for c in frame.columns]
+        self.numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+        self.rows = [[format_cell(v, digits) for v in row] for row in frame.itertuples(index=False)]
+
+    def _need(self, i: int) -> int:
+        """Column ``i``'s minimum width: the widest number, or a squeezed text column."""
+        cells = [row[i] for row in self.rows]
+        if self.numeric[i]:
+            return max([len(c) for c in cells] + [min(len(self.names[i]), 8)])
+        words = [w for c in cells for w in c.split()]
+        longest = max([len(w) for w in words] + [len(self.names[i])])
+        numbers = max([len(w) for w in words if any(ch.isdigit() for ch in w)] + [0])
+        return max(min(longest, MIN_TEXT_WIDTH), numbers)  # a word with a digit is never split
+
+    def visible(self, width: int) -> list[int]:
+        """The columns shown at ``width`` characters (3 per column for borders and padding)."""
+        keep = list(range(len(self.names)))
+        while len(keep) > 1 and sum(self._need(i) + 3 for i in keep) + 1 > width:
+            keep.pop()
+        return keep
+
+    def table(self, width: int) -> Table:
+        keep = self.visible(width)
+        hidden = [self.names[i] for i in range(len(self.names)) if i not in keep]
+        caption = f"hidden for width: {', '.join(hidden)} (wider terminal or --format csv)" if hidden else None
+        table = Table(title=self.title, show_lines=False, caption=caption)
+        for i in keep:
+            if self.numeric[i]:
+                table.add_column(self.names[i], justify="right", no_wrap=True, min_width=self._need(i))
+            else:
+                table.add_column(self.names[i], justify="left", overflow="fold", min_width=self._need(i))
+        for row in self.rows:
+            table.add_row(*(row[i] for i in keep))
+        return table
+
+    def __rich_console__(self, console, options):
+        yield self.table(options.max_width)
+
+
+def frame_to_table(frame: pd.DataFrame, title: str | None = None, digits: int = 4) -> FittedTable:
+    """A table of ``frame`` for the terminal (see :class:`FittedTable`); numbers right-justified."""
+    return FittedTable(frame, title, digits)
 
 
 def mapping_to_table(mapping: dict, title: str | None = None, digits: int = 4) -> Table:
     """A two-column rich Table (field, value) for one result object."""
     table = Table(title=title, show_header=False)
-    table.add_column("field")
-    table.add_column("value", justify="right")
+    table.add_column("field", overflow="fold")
+    table.add_column("value", justify="right", no_wrap=True)
     for key, value in mapping.items():
         if isinstance(value, (dict, list)) and value and isinstance(value, list) and isinstance(value[0], dict):
             continue
@@ -128,8 +178,9 @@ def stream_rows(stream, rows, fmt: OutputFormat | str, columns: tuple[str, ...] 
     if fmt is OutputFormat.csv:
         writer = csv.DictWriter(stream, fieldnames=list(columns), lineterminator="\n")
         writer.writeheader()
-        for count, row in enumerate(rows, start=1):
+        for row in rows:
             writer.writerow({k: "" if v is None else v for k, v in row.items()})
+            count += 1
         return count
     if fmt is not OutputFormat.json:
         raise ValueError("stream_rows writes csv or json")

@@ -532,15 +532,18 @@ def test_inequality_p_value_gives_no_se():
     assert table.excluded.iloc[0]["reason"].startswith("change from baseline without its SD")
 
 
-@pytest.mark.parametrize("header, field", [("xi,xi,ni", "xi"), ("xi,,ni", "column 2")])
-def test_duplicate_or_empty_column_names_are_rejected(tmp_path, header, field):
+@pytest.mark.parametrize(
+    "header, message",
+    [("xi,xi,ni", r"column 'xi' appears twice in the header \(columns 1 and 2\)"), ("xi,,ni", "column 2 has no name")],
+)
+def test_duplicate_or_empty_column_names_are_rejected(tmp_path, header, message):
     path = _write(tmp_path, header + "\n1,2,3\n")
-    with pytest.raises(DataError, match=f":1:{field}: duplicate or empty column name$"):
+    with pytest.raises(DataError, match=f":1: {message}"):
         read_effect_input(path)
 
 
 def test_ragged_row_is_a_one_line_error(tmp_path):
-    with pytest.raises(DataError, match="not a readable UTF-8 CSV table"):
+    with pytest.raises(DataError, match=r"table\.csv:3: 3 cells, header has 2$"):
         read_effect_input(_write(tmp_path, "xi,ni\n1,2\n1,2,3\n"))
 
 
