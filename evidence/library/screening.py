@@ -124,24 +124,47 @@ def record_panel(record_id: int, record: Record):
     return Panel(body, title=f"record {record_id}")
 
 
+#: The answer keys as printed: a Text, so rich does not read ``[i]`` as an italic tag.
+PROMPT = "[i]nclude [e]xclude [m]aybe [s]kip [q]uit"
+
+
+def ask_reviewer(console, stream=None) -> str:
+    """The reviewer's name, asked once per session (re-asked while empty)."""
+    from rich.prompt import Prompt
+    from rich.text import Text
+
+    name = ""
+    while not name.strip():
+        name = Prompt.ask(Text("Your name (stored with each decision)"), console=console, stream=stream)
+    return name.strip()
+
+
 def screen_interactively(
-    store: Store, *, stage: str = "title_abstract", reviewer: str | None = None, console=None
+    store: Store, *, stage: str = "title_abstract", reviewer: str | None = None, console=None, stream=None
 ) -> dict[str, int]:
     """Offer each unscreened record in turn; ask include/exclude/maybe/skip/quit.
 
-    Exclusions ask for a reason (re-asked while empty).  Each decision is stored as soon as it
-    is made, so quitting (or Ctrl-C) keeps every decision taken.  Returns counts per answer.
+    The reviewer's name is asked once (unless given) and stored with every decision.  Each
+    record is shown whole: the abstract wrapped to the terminal, never cut.  Exclusions ask for a
+    reason (re-asked while empty).  Each decision is stored as soon as it is made, so quitting
+    (or Ctrl-C) keeps every decision taken.  ``stream`` replaces stdin for the answers (tests).
+    Returns counts per answer.
     """
     from rich.console import Console
     from rich.prompt import Prompt
+    from rich.text import Text
 
     console = console or Console(stderr=True)
     counts = {name: 0 for name in CHOICES.values()}
-    for record_id, record in unscreened(store, stage):
-        console.print(record_panel(record_id, record))
-        answer = CHOICES[
-            Prompt.ask("[i]nclude, [e]xclude, [m]aybe, [s]kip, [q]uit", choices=list(CHOICES), console=console)
-        ]
+    records = unscreened(store, stage)
+    first = next(records, None)
+    if first is None:
+        return counts
+    reviewer = reviewer or ask_reviewer(console, stream)
+    for record_id, record in _chain(first, records):
+        console.print(record_panel(record_id, record), soft_wrap=False)  # wrap the abstract
+        key = Prompt.ask(Text(PROMPT), choices=list(CHOICES), show_choices=False, console=console, stream=stream)
+        answer = CHOICES[key]
         counts[answer] += 1
         if answer == "quit":
             break
@@ -149,6 +172,11 @@ def screen_interactively(
             continue
         reason = ""
         while answer == "exclude" and not reason.strip():
-            reason = Prompt.ask("reason for exclusion", console=console, default="")
+            reason = Prompt.ask(Text("reason for exclusion"), console=console, default="", stream=stream)
         record_decision(store, record_id, answer, reason, stage=stage, reviewer=reviewer)
     return counts
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest

@@ -51,7 +51,7 @@ def test_unknown_record_is_an_error(runner, library):
 
 
 def test_interactive_include_then_exclude_with_reason(runner, library):
-    result = runner.invoke(app, ["screen"], input="i\ne\n\nmouse model\n")
+    result = runner.invoke(app, ["screen"], input="Tester\ni\ne\n\nmouse model\n")
     assert result.exit_code == 0, result.output
     assert "PRP for AGA" in result.stderr  # the record panel goes to stderr
     frame = stored(library)
@@ -60,7 +60,7 @@ def test_interactive_include_then_exclude_with_reason(runner, library):
 
 
 def test_interactive_quit_keeps_earlier_decisions(runner, library):
-    result = runner.invoke(app, ["screen"], input="m\nq\n")
+    result = runner.invoke(app, ["screen"], input="Tester\nm\nq\n")
     assert result.exit_code == 0, result.output
     assert list(stored(library)["decision"]) == ["maybe"]
 
@@ -71,3 +71,20 @@ def test_interactive_with_nothing_left_says_so(runner, library):
     result = runner.invoke(app, ["screen"], input="")
     assert result.exit_code == 0
     assert "nothing left to screen at stage title_abstract" in result.stderr
+
+
+def test_interactive_prompt_abstract_and_reviewer(runner, library):
+    """Issue 12: the keys print whole, the abstract is wrapped not cut, the name is asked once."""
+    with Store(library) as store:
+        long = " ".join(f"word{i}" for i in range(120)) + " THE-END"
+        store.upsert_records([Record(pmid="77", title="Long abstract", year=2024, abstract=long)], source="pubmed")
+    result = runner.invoke(app, ["screen"], input="\nRita\ni\nm\ne\nno\n", env={"COLUMNS": "60"})
+    assert result.exit_code == 0, result.output
+    assert "[i]nclude [e]xclude [m]aybe [s]kip [q]uit" in result.stderr
+    assert result.stderr.count("Your name") == 2  # asked again after the empty answer, then never
+    assert "THE-END" in result.stderr and "word119" in result.stderr
+    panel = [line for line in result.stderr.splitlines() if line.startswith("│")]
+    assert panel and max(len(line) for line in panel) <= 60  # wrapped inside the panel, not cut
+    frame = stored(library)
+    assert list(frame["decision"]) == ["include", "maybe", "exclude"]
+    assert set(frame["reviewer"]) == {"Rita"}
