@@ -207,11 +207,20 @@ def label_error_argument(norm) -> str:
     from rapidfuzz import fuzz
 
     first, *others = norm
+
+    def same_people_or_text(o) -> bool:
+        shared = len(first["author_tokens"] & o["author_tokens"]) / max(
+            1, min(len(first["author_tokens"]), len(o["author_tokens"]))
+        )
+        same_abstract = bool(first["abstract"]) and fuzz.ratio(first["abstract"][:300], o["abstract"][:300]) >= 95
+        return fuzz.ratio(first["authors"], o["authors"]) >= 90 or shared >= 0.8 or same_abstract
+
     checks = {
-        "authors": all(fuzz.ratio(first["authors"], o["authors"]) >= 90 for o in others),
+        "authors (or abstract)": all(same_people_or_text(o) for o in others),
         "year": all(first["year"] == o["year"] > 0 for o in others),
         "volume": all(first["volume"] == o["volume"] != "" for o in others),
         "first page": all(first["page"] == o["page"] != "" for o in others),
+        "issue (where given)": all(not first["issue"] or not o["issue"] or first["issue"] == o["issue"] for o in others),
     }
     title = min(fuzz.ratio(first["tkey"], o["tkey"]) for o in others)
     if all(checks.values()):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from hairmeta.evidence.cli.app import DbOpt, FormatOpt, app, db_path, err, out
+from hairmeta.evidence.cli.app import DbOpt, FormatOpt, app, db_path, err, out, record_progress
 from hairmeta.evidence.errors import DataError, HairmetaError
 from hairmeta.evidence.library.export import ExportFormat
 from hairmeta.evidence.present.render import OutputFormat, emit
@@ -57,6 +57,9 @@ def dedup(
     reviewer: str | None = typer.Option(None, "--by", help="Who decides (recorded with the decision)."),
     undo: int | None = typer.Option(None, "--undo", help="Undo the merge with this match id."),
     undo_cluster: int | None = typer.Option(None, "--undo-cluster", help="Undo every merge of this cluster id."),
+    explain: int | None = typer.Option(
+        None, "--explain", help="Why record ID stands where it does: every decision on it, with the rule and fields."
+    ),
     db: Path | None = DbOpt,
     fmt: OutputFormat = FormatOpt,
 ) -> None:
@@ -81,6 +84,17 @@ def dedup(
                 )
             else:
                 emit(out, queue, fmt, title="Review queue")
+        elif explain is not None:
+            why = dd.explain(store, explain)
+            if fmt is OutputFormat.table:
+                err.print(
+                    f"record {why['record']}: cluster {why['cluster']} {why['cluster_members']}; study {why['study']}"
+                    f" (related reports: {why['related_reports'] or 'none'})",
+                    markup=False,
+                )
+                emit(out, why["decisions"], fmt, title=f"Decisions on record {explain}")
+            else:
+                emit(out, why, fmt, title=f"Record {explain}")
         elif decide_id is not None:
             dd.decide(store, decide_id, decision or "", reviewer or "")
             _say(fmt, f"match {decide_id}: {decision} (by {reviewer})", match_id=decide_id, decision=decision, by=reviewer)
@@ -88,7 +102,8 @@ def dedup(
             count = dd.undo_merge(store, match_id=undo, cluster=undo_cluster)
             _say(fmt, f"{count} merge(s) undone", match_id=undo, cluster=undo_cluster, undone=count)
         else:
-            report = dd.dedup_library(store)
+            with record_progress("de-duplicating"):
+                report = dd.dedup_library(store)
             emit(out, report.as_dict(), fmt, title="De-duplication")
 
 
@@ -106,7 +121,8 @@ def export_cmd(
     from hairmeta.evidence.library.store import Store
 
     with Store.open(db_path(db)) as store:
-        text = export_library(store, fmt, deduplicated=deduplicated)
+        with record_progress(f"exporting {fmt.value}"):
+            text = export_library(store, fmt, deduplicated=deduplicated)
     if output is None:
         sys.stdout.write(text)
         return

@@ -12,7 +12,9 @@ Figure 1.  How each count is read from the library:
 - excluded at screening: latest ``title_abstract`` decision = exclude (with reasons);
 - reports sought: records screened in (latest title/abstract decision include or maybe);
 - assessed for eligibility: reports with a ``full_text`` decision; excluded with reasons;
-- included: latest ``full_text`` decision = include.
+- included: latest ``full_text`` decision = include; *studies* join the included reports that
+  de-duplication linked as ``related`` (a meeting abstract and its full article are two reports of
+  one study), *reports of included studies* count each.
 Records still awaiting a decision are counted as such, never hidden.
 """
 
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from hairmeta.evidence.library.dedup.library import cluster_map
+from hairmeta.evidence.library.dedup.library import cluster_map, related_map
 from hairmeta.evidence.library.screening import latest_decisions
 from hairmeta.evidence.library.store import Store
 
@@ -44,6 +46,7 @@ class PrismaFlow:
     excluded_full_text_reasons: dict[str, int]
     included: int
     notes: tuple[str, ...] = field(default_factory=tuple)
+    included_reports: int | None = None  # None: as many reports as studies
 
     @property
     def identified_total(self) -> int:
@@ -66,6 +69,7 @@ class PrismaFlow:
             "excluded_full_text": self.excluded_full_text,
             "excluded_full_text_reasons": dict(self.excluded_full_text_reasons),
             "included": self.included,
+            "included_reports": self.included if self.included_reports is None else self.included_reports,
             "notes": list(self.notes),
         }
 
@@ -98,6 +102,11 @@ class PrismaFlow:
                 "detail": reasons(self.excluded_full_text_reasons),
             },
             {"box": "studies included", "count": self.included, "detail": ""},
+            {
+                "box": "reports of included studies",
+                "count": self.included if self.included_reports is None else self.included_reports,
+                "detail": "",
+            },
         ]
         return out
 
@@ -113,6 +122,13 @@ def per_cluster(decisions: pd.DataFrame, clusters: dict[int, int] | None) -> pd.
         return decisions
     keyed = decisions.assign(record_id=decisions["record_id"].map(lambda r: clusters.get(r, r)))
     return keyed.sort_values("id").groupby("record_id", as_index=False).tail(1)
+
+
+def _studies(store: Store, ft: pd.DataFrame) -> int:
+    """Included studies: included reports joined by ``related`` links (issue 11)."""
+    study = related_map(store)
+    included = ft.loc[ft["decision"] == "include", "record_id"]
+    return len({study.get(r, r) for r in included})
 
 
 def _reasons(frame) -> dict[str, int]:
@@ -145,8 +161,9 @@ def prisma_flow(store: Store) -> PrismaFlow:
         assessed=assessed,
         excluded_full_text=int((ft["decision"] == "exclude").sum()),
         excluded_full_text_reasons=_reasons(ft),
-        included=int((ft["decision"] == "include").sum()),
+        included=_studies(store, ft),
         notes=tuple(n for n in [note] if n),
+        included_reports=int((ft["decision"] == "include").sum()),
     )
 
 

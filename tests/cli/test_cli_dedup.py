@@ -74,3 +74,17 @@ def test_library_mode_review_decide_and_undo(runner, db_file):
     assert undo.exit_code == 0 and "1 merge(s) undone" in undo.stderr
     again = runner.invoke(app, ["dedup", "--undo", str(match_id)])
     assert again.exit_code == 1 and "no active merge" in again.stderr
+
+
+def test_explain_shows_each_decision_with_its_rule_and_fields(runner, db_file):
+    _library(runner)
+    assert runner.invoke(app, ["dedup"]).exit_code == 0
+    queue = json.loads(runner.invoke(app, ["dedup", "--review", "--format", "json"]).stdout)
+    record = queue[0]["record_a"]
+    why = json.loads(runner.invoke(app, ["dedup", "--explain", str(record), "--format", "json"]).stdout)
+    assert why["record"] == record and why["decisions"]
+    assert any("agree:" in d["reason"] for d in why["decisions"])
+    table = runner.invoke(app, ["dedup", "--explain", str(record)])
+    assert table.exit_code == 0 and "preprint" in table.stdout
+    missing = runner.invoke(app, ["dedup", "--explain", "99999"])
+    assert missing.exit_code == 1 and "no record with id 99999" in missing.stderr

@@ -91,6 +91,34 @@ def is_meeting_abstract(raw_title: str, raw_journal: str, volume: str, issue: st
     return supplement and bool(_S_PAGE.match(pages or ""))
 
 
+_ENTRY_KINDS = {
+    "article": "article",
+    "journal article": "article",
+    "jour": "article",
+    "inproceedings": "proceedings",
+    "conference": "proceedings",
+    "proceedings": "proceedings",
+    "conference paper": "proceedings",
+    "cpaper": "proceedings",
+    "conf": "proceedings",
+    "book": "book",
+    "inbook": "book",
+    "incollection": "book",
+    "book section": "book",
+    "chap": "book",
+}
+
+
+@cache
+def entry_kind(raw: str) -> str:
+    """``article``, ``proceedings``, ``book`` or ``""`` from a BibTeX/RIS entry type.
+
+    A conference paper and a journal article with one title are two publications (often the
+    journal version extends the paper), however alike their titles.
+    """
+    return _ENTRY_KINDS.get((raw or "").strip().lower(), "")
+
+
 _ROMAN_PAGES = re.compile(r"^\s*([ivxlc]{1,8})\s*(?:[-\u2010-\u2015]+\s*[ivxlc]{1,8})?\s*$", re.IGNORECASE)
 
 

@@ -26,6 +26,7 @@ class DedupReport:
     refused: int
     clusters: int
     duplicates_removed: int
+    related: int = 0  # pairs linked as related reports of one study (never merged)
 
     def as_dict(self) -> dict:
         """Plain dict for rendering."""
@@ -43,6 +44,8 @@ def _pair_rows(result: DedupResult, now: str) -> list[tuple]:
             decision, reason = "review", f"merge refused ({reason}): it would join records another rule keeps apart"
         if decision == "review":
             status = "pending"
+        elif decision == "related":
+            status = "active"
         elif decision == "distinct" and not (row.title >= 90 or row.doi == 1 or row.pmid == 1):
             continue  # plainly different works: not worth a row
         rows.append((a, b, float(row.score), decision, status, METHOD, reason, now))
@@ -76,7 +79,7 @@ def dedup_library(store) -> DedupReport:
             " method, reason, created_at) VALUES (?,?,?,?,?,?,?,?)",
             fresh,
         )
-    counts = {d: sum(1 for r in fresh if r[3] == d) for d in ("merge", "review", "distinct")}
+    counts = {d: sum(1 for r in fresh if r[3] == d) for d in ("merge", "review", "distinct", "related")}
     clusters = cluster_map(store)
     sizes = pd.Series(list(clusters.values())).value_counts() if clusters else pd.Series([])
     return DedupReport(
@@ -88,6 +91,7 @@ def dedup_library(store) -> DedupReport:
         len(result.refused),
         int((sizes > 1).sum()),
         duplicates_removed(store),
+        counts["related"],
     )
 
 
@@ -124,6 +128,59 @@ def cluster_map(store) -> dict[int, int]:
             clusters.union(i, j)
     labels = clusters.labels()
     return {rid: record_ids[labels[i]] for i, rid in enumerate(record_ids)}
+
+
+def related_map(store) -> dict[int, int]:
+    """Library record id -> study id: duplicate clusters (:func:`cluster_map`) joined by active
+    ``related`` rows (a meeting abstract and its full article: two reports of one study).
+
+    The study id is the smallest record id of the joined group; a record with no related
+    report is its own cluster's study.
+    """
+    clusters = cluster_map(store)
+    ids = sorted(set(clusters.values()))
+    position = {cid: i for i, cid in enumerate(ids)}
+    studies = _Clusters(len(ids))
+    rows = store.conn.execute("SELECT record_a, record_b FROM matches WHERE decision = 'related' AND status = 'active'")
+    for a, b in rows:
+        if a in clusters and b in clusters:
+            studies.union(position[clusters[a]], position[clusters[b]])
+    labels = studies.labels()
+    return {rid: ids[labels[position[cid]]] for rid, cid in clusters.items()}
+
+
+def explain(store, record_id: int) -> dict:
+    """Why a record stands where it does: its cluster, its study (related reports), and every
+    recorded decision involving it with the rule and the fields that agreed or differed."""
+    if store.conn.execute("SELECT 1 FROM records WHERE id = ?", (record_id,)).fetchone() is None:
+        raise DataError(f"no record with id {record_id}", field="--explain")
+    clusters, studies = cluster_map(store), related_map(store)
+    cluster = clusters[record_id]
+    rows = store.conn.execute(
+        "SELECT id, record_a, record_b, decision, status, score, reason, method, decided_by FROM matches"
+        " WHERE record_a = ? OR record_b = ? ORDER BY id",
+        (record_id, record_id),
+    ).fetchall()
+    decisions = [
+        {
+            "match_id": match_id,
+            "other": b if a == record_id else a,
+            "decision": decision,
+            "status": status,
+            "score": score,
+            "reason": reason,
+            "by": decided_by or method,
+        }
+        for match_id, a, b, decision, status, score, reason, method, decided_by in rows
+    ]
+    return {
+        "record": record_id,
+        "cluster": cluster,
+        "cluster_members": sorted(r for r, c in clusters.items() if c == cluster),
+        "study": studies[record_id],
+        "related_reports": sorted(r for r, s in studies.items() if s == studies[record_id] and clusters[r] != cluster),
+        "decisions": decisions,
+    }
 
 
 def duplicates_removed(store) -> int:

@@ -97,6 +97,7 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
         )
     ]
     out["generic"] = _map_unique(out["title"], fl.is_generic_title).astype(bool)
+    out["entry"] = _map_unique(raw["ENTRYTYPE"], fl.entry_kind)
     in_volume = raw["volume"].str.extract(r"^\s*\d+\s*\((\d+)\)", expand=False).fillna("")
     out["issue"] = _map_unique(raw["number"].where(in_volume == "", in_volume), fl.issue_numbers)
     out["venue_raw"] = raw["journal"]
@@ -248,6 +249,8 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     generic, meeting = prep["generic"].to_numpy(), prep["meeting"].to_numpy()
     out["generic"] = generic[a] | generic[b]
     out["meeting_mix"] = meeting[a] != meeting[b]
+    entry = prep["entry"].to_numpy()
+    out["entry_mix"] = (entry[a] != entry[b]) & (entry[a] != "") & (entry[b] != "")
     conference = prep["conference"].to_numpy()
     out["conference_mix"] = conference[a] != conference[b]
     out["conference_any"] = conference[a] | conference[b]

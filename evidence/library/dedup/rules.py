@@ -231,8 +231,9 @@ def _generic_title(f: dict) -> Decision | None:
 
 
 def _meeting_vs_article(f: dict) -> Decision | None:
-    """A meeting abstract and a full article in another place are two reports of one study."""
-    if not f["meeting_mix"]:
+    """A meeting abstract (or a conference paper) and a full article in another place are two
+    reports of one study."""
+    if not (f["meeting_mix"] or f["entry_mix"]):
         return None
     if f["doi"] == 1 or f["pmid"] == 1:
         return None  # one identifier: the same item, tagged as a meeting abstract by one database only
@@ -247,7 +248,8 @@ def _meeting_vs_article(f: dict) -> Decision | None:
     if not _nan(f["year_gap"]) and f["year_gap"] > 3:
         return None
     if _authors_ok(f, 60):
-        return "related", "a meeting abstract and a full report of the same study: related reports, not merged"
+        what = "a meeting abstract" if f["meeting_mix"] else "a conference paper or book"
+        return "related", f"{what} and a full report of the same study elsewhere: related reports, not merged"
     return None
 
 

@@ -297,3 +297,18 @@ def test_translated_title_at_identical_venue_volume_issue_pages_merges():
 @pytest.mark.parametrize("change", [{"number": "3"}, {"pages": "201-209"}, {"volume": "15"}, {"journal": "Hautarzt"}])
 def test_translated_title_elsewhere_does_not_merge(change):
     assert not together(find_duplicates(records({}, {"title": GERMAN, **change})))
+
+
+def test_conference_paper_and_journal_article_with_one_title_are_related_not_merged():
+    journal = {
+        **PAPER,
+        "ENTRYTYPE": "article",
+        "journal": "MIS Quarterly",
+        "volume": "44",
+        "number": "3",
+        "pages": "1201-1230",
+        "year": "2020",
+    }
+    result = find_duplicates(records({"booktitle": "ICIS 2018 Proceedings"}, journal, base=PAPER))
+    assert not together(result)
+    assert decision(result) == "related"
