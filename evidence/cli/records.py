@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from hairmeta.evidence.cli.app import DbOpt, FormatOpt, app, db_path, err, new_app, out
+from hairmeta.evidence.cli.app import DbOpt, FormatOpt, app, db_path, err, new_app, out, record_progress
 from hairmeta.evidence.present.render import OutputFormat, emit, stream_rows
 
 
@@ -28,7 +28,7 @@ def import_cmd(
     from hairmeta.evidence.library.store import Store
     from hairmeta.extractors.files import import_file
 
-    with Store.open(db_path(db)) as store:
+    with Store.open(db_path(db)) as store, record_progress(f"importing {file.name}"):
         report = import_file(store, file, source=source, fmt=file_type)
     emit(out, dict(report.__dict__), fmt, title="Import")
     for warning in report.warnings:

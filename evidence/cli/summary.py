@@ -18,6 +18,7 @@ from hairmeta.evidence.cli.app import (
     err,
     model_options,
     out,
+    record_progress,
 )
 from hairmeta.evidence.present.render import OutputFormat, emit
 
@@ -88,5 +89,6 @@ def report(
     study, the PRISMA diagram and a provenance appendix."""
     from hairmeta.evidence.present.report import write_report
 
-    path = write_report(output, study=study or None, db=db_path(db), options=model_options(method, knha, level))
+    with record_progress("writing the report"):
+        path = write_report(output, study=study or None, db=db_path(db), options=model_options(method, knha, level))
     err.print(f"wrote {path}", markup=False)
