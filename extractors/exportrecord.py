@@ -79,19 +79,44 @@ def author_from(name: str) -> Author | None:
     """``"Last, First M."``, ``"Last FM"`` or a group name -> :class:`Author`; None if empty.
 
     Trailing affiliation marks some exporters add (``"Smith J. (a)"``, ``"Smith J [1]"``)
-    are dropped first.
+    are dropped first.  The common ``"Last, First"`` form takes a fast path that gives the same
+    result as :func:`~hairmeta.evidence.library.normalize.surname_given` and
+    :func:`~hairmeta.evidence.library.normalize.initials_of`.
     """
-    name = _AFFILIATION_MARK.sub("", strip_markup(name)).strip().strip(";").strip()
+    name = _plain(name)
+    if name[-1:] in ")]" or "^" in name:
+        name = _AFFILIATION_MARK.sub("", name)
+    name = name.strip().strip(";").strip()
     if not name:
         return None
-    if "," not in name and (_COLLECTIVE_WORDS.search(name) or len(name.split()) > 3):
+    if "," in name:
+        surname, _, given = name.partition(",")
+        surname, given = surname.strip(), given.strip()
+    elif _COLLECTIVE_WORDS.search(name) or len(name.split()) > 3:
         return Author(collective_name=name)
-    surname, given = nz.surname_given(name)
-    if not given and _COLLECTIVE_WORDS.search(surname):
-        return Author(collective_name=surname)
-    initials = nz.initials_of(given)
-    fore = "" if re.fullmatch(r"[A-Z.\s\-]*", given) else given.strip()
+    else:
+        surname, given = nz.surname_given(name)
+        if not given and _COLLECTIVE_WORDS.search(surname):
+            return Author(collective_name=surname)
+    initials = _initials(given)
+    fore = "" if _INITIALS_ONLY.fullmatch(given) else given
     return Author(last_name=surname, fore_name=fore, initials=initials)
+
+
+def _initials(given: str) -> str:
+    if len(given) <= 4 and given.isalpha() and given.isupper():
+        return given
+    return "".join(w[0].upper() for w in given.replace(".", " ").replace("-", " ").split())
+
+
+_INITIALS_ONLY = re.compile(r"[A-Z.\s\-]*")
+
+
+def _plain(text: str) -> str:
+    """:func:`strip_markup`, skipped for plain ASCII text that has nothing to strip."""
+    if not text.isascii() or "<" in text or "&" in text or "  " in text or "\t" in text or "\n" in text:
+        return strip_markup(text)
+    return text.strip()
 
 
 def _authors(entry: RawEntry) -> tuple[Author, ...]:
@@ -118,7 +143,7 @@ def _pages(fields: dict[str, str]) -> str:
 
 
 def _title(value: str) -> tuple[str, bool]:
-    text = strip_markup(value)
+    text = _plain(value)
     cleaned = nz.strip_translation(text)
     return cleaned, text.startswith("[") or cleaned != text.strip()
 
@@ -148,9 +173,9 @@ def build_record(entry: RawEntry, out: Collected) -> None:
         doi=doi,
         title=title,
         title_translated=translated,
-        abstract=strip_markup(f.get("abstract", "")),
+        abstract=_plain(f.get("abstract", "")),
         authors=_authors(entry),
-        journal=strip_markup(f.get("journal", "") or f.get("journal_abbrev", "")),
+        journal=_plain(f.get("journal", "") or f.get("journal_abbrev", "")),
         iso_abbreviation=f.get("journal_abbrev", "").strip(),
         year=year,
         volume=f.get("volume", "").strip(),

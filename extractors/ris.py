@@ -53,7 +53,9 @@ def parse_entries(text: str, path: str) -> tuple[list[RawEntry], list[str]]:
     last = ""
     match_line = _TAG_LINE.match
     for number, line in enumerate(text.split("\n"), start=1):
-        if len(line) >= 5 and line[2:5] == "  -" and line[0].isupper():
+        if line[2:6] == "  - " and line[0].isupper():
+            tag, value = line[:2], line[6:].strip()
+        elif line[2:5] == "  -" and line[0].isupper():
             tag, value = line[:2], line[5:].strip()
         elif line and not line[0].isspace() and (m := match_line(line)) is not None:
             tag, value = m.group(1), m.group(2) or ""
