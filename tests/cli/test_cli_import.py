@@ -90,3 +90,13 @@ def test_record_without_title_is_kept_with_a_warning(runner, db_file, tmp_path):
     assert "export.csv:4:title: no title, PMID or DOI; kept as it is" in result.stderr
     with Store(db_file) as store:
         assert store.count_records() == 3
+
+
+def test_utf16_export_imports_with_the_summary_line(runner, db_file, tmp_path):
+    export = tmp_path / "savedrecs.txt"
+    export.write_bytes((DATA / "sample.ris").read_text(encoding="utf-8").encode("utf-16"))
+    result = runner.invoke(app, ["import", str(export)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip().endswith(
+        "3 records read, 0 skipped; format RIS, encoding utf-16; 3 new, 0 updated, 0 already known"
+    )

@@ -16,6 +16,7 @@ import json
 import pytest
 from testpaths import TEST_DATA
 
+from hairmeta.evidence.errors import DataError
 from hairmeta.extractors import files
 
 EXPORTS = TEST_DATA / "exports"
@@ -79,3 +80,33 @@ def test_producers_named_in_the_issue_are_all_covered():
         "Citavi",
     ):
         assert name in producers
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_utf16_web_of_science_export_reads_like_the_utf8_one(tmp_path, encoding):
+    source = EXPORTS / "wos_tabdelimited_scientopy.txt"
+    text = source.read_bytes().decode("utf-8-sig")
+    path = tmp_path / "savedrecs.txt"
+    raw = text.encode(encoding)
+    path.write_bytes(raw if encoding == "utf-16" else b"\xfe\xff" + raw)
+    utf16, utf8 = files.read_file(path), files.read_file(source)
+    assert utf16.encoding == "utf-16" and utf16.records == utf8.records and utf16.warnings == ()
+
+
+def test_excel_csv_in_windows_1252_says_so(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes('Title,Authors,Year\nCaf\u00e9 study,"M\u00fcller, H.",2020\n'.encode("cp1252"))
+    parsed = files.read_file(path)
+    assert parsed.encoding == "cp1252" and parsed.records[0].title == "Caf\u00e9 study"
+    assert parsed.records[0].authors[0].last_name == "M\u00fcller"
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [(b"", "empty file"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" * 20, "binary file")],
+)
+def test_empty_or_binary_file_is_refused_in_one_line(tmp_path, content, message):
+    path = tmp_path / "export.ris"
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=message):
+        files.read_file(path)
