@@ -67,13 +67,17 @@ class HairmetaGroup(TyperGroup):
                 _fail(str(exc), exc.exit_code)
             except KeyboardInterrupt:
                 _fail("interrupted; nothing half-written was kept", 130)
+            except EOFError:  # stdin ended while a prompt waited (every earlier answer is stored)
+                err.print()
+                _fail("input ended before the question was answered", 1)
             except OSError as exc:  # a file or folder the command could not read or write
                 where = f"{exc.filename}: " if exc.filename else ""
                 _fail(f"{where}{exc.strerror or exc}", 1)
             except (RuntimeWarning, FloatingPointError) as exc:
                 _fail(f"numerical failure ({exc}); are the input's values in a sensible range?", 1)
             except sqlite3.Error as exc:  # e.g. a read-only library
-                _fail(f"the record library cannot be used: {exc}", 1)
+                hint = "; make the file writable or choose another --db" if "readonly" in str(exc) else ""
+                _fail(f"the record library cannot be used: {exc}{hint}", 1)
             except Exception as exc:  # never a traceback: one line, the details on request
                 if _is_cli_control(exc) or os.environ.get("HAIRMETA_DEBUG"):
                     raise
