@@ -8,6 +8,7 @@ import typer
 
 from hairmeta.evidence.cli.app import (
     DbOpt,
+    ForceOpt,
     FormatOpt,
     KnhaOpt,
     LevelOpt,
@@ -18,6 +19,7 @@ from hairmeta.evidence.cli.app import (
     err,
     model_options,
     out,
+    output_target,
     record_progress,
 )
 from hairmeta.evidence.present.render import OutputFormat, emit
@@ -25,15 +27,32 @@ from hairmeta.evidence.present.render import OutputFormat, emit
 
 @app.command()
 def summary(
-    method: str = MethodOpt, knha: bool | None = KnhaOpt, level: float = LevelOpt, fmt: OutputFormat = FormatOpt
+    method: str = MethodOpt,
+    knha: bool | None = KnhaOpt,
+    level: float = LevelOpt,
+    fmt: OutputFormat = FormatOpt,
+    details: bool = typer.Option(
+        False, "--details", help="After the Summary of Findings: every body of evidence, the unpooled ones "
+        "with reasons, published meta-analyses beside ours."
+    ),
 ) -> None:
-    """The evidence summary on the shipped data: pooled results with GRADE certainty, published
-    meta-analyses beside ours, and what the evidence lacks."""
-    from hairmeta.evidence.synthesis.summary import summary as build
+    """The evidence summary: GRADE Summary of Findings per question first (--details: every pooled
+    and unpooled body of evidence, published meta-analyses beside ours, what the evidence lacks)."""
+    from hairmeta.evidence.present.sof_text import sof_lines
+    from hairmeta.evidence.synthesis.sof import findings
 
-    result = build(options=model_options(method, knha, level))
+    found = findings(options=model_options(method, knha, level))
+    result = found.summary
     if fmt is not OutputFormat.table:
-        emit(out, result.to_dict() if fmt is OutputFormat.json else result.rows, fmt)
+        emit(out, found.to_dict() if fmt is OutputFormat.json else result.rows, fmt)
+        return
+    out.print(
+        f"[bold]Summary of Findings[/bold] ({result.settings['model']}; k ≤ 4: Bayesian)", highlight=False
+    )
+    for line in sof_lines(found.tables, out.width, details=details):
+        out.print(line, markup=False, highlight=False)
+    if not details:
+        out.print("Everything behind these tables: hairmeta summary --details", markup=False, highlight=False)
         return
     emit(
         out,
@@ -84,11 +103,13 @@ def report(
     knha: bool | None = KnhaOpt,
     level: float = LevelOpt,
     db: Path | None = DbOpt,
+    force: bool = ForceOpt,
 ) -> None:
     """Write the evidence report: summary tables, forest and funnel plots, the comparison of one
     study, the PRISMA diagram and a provenance appendix."""
     from hairmeta.evidence.present.report import write_report
 
+    output_target(output, force, db=db)
     with record_progress("writing the report"):
         path = write_report(output, study=study or None, db=db_path(db), options=model_options(method, knha, level))
     err.print(f"wrote {path}", markup=False)

@@ -21,7 +21,7 @@ def payload():
 
 
 def test_summary_json_has_rows_published_gaps_and_settings(payload):
-    assert set(payload) == {"settings", "rows", "published", "gaps"}
+    assert set(payload) == {"summary_of_findings", "settings", "rows", "published", "gaps"}
     assert payload["settings"]["method"] == "REML" and payload["settings"]["knha"] is True
     pooled = [r for r in payload["rows"] if r["k"] >= 2]
     assert pooled, "no pooled row on the shipped data"
@@ -81,11 +81,23 @@ def test_summary_csv_is_one_row_per_body(runner):
     } <= set(frame.columns)
 
 
-def test_summary_table_names_gaps_and_published(runner):
-    result = runner.invoke(app, ["summary"])
+def test_summary_details_names_gaps_and_published(runner):
+    result = runner.invoke(app, ["summary", "--details"])
     assert result.exit_code == 0
-    assert "What the evidence lacks" in result.stdout
+    assert result.stdout.index("Summary of Findings") < result.stdout.index("What the evidence lacks")
     assert "Published meta-analyses beside ours" in result.stdout
+
+
+def test_summary_default_is_the_sof_at_80_columns(runner):
+    result = runner.invoke(app, ["summary"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Summary of Findings")
+    assert max(len(line) for line in lines) <= 80
+    assert "Published meta-analyses beside ours" not in result.stdout  # details only
+    for title in ("PRP compared with placebo", "Exosomes compared with PRP (head to head)"):
+        assert title in result.stdout
+    assert "The evidence is very uncertain" in result.stdout
 
 
 def test_unknown_method_lists_valid_ones(runner):
