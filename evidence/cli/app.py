@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 from hairmeta.evidence.errors import HairmetaError, InputNote
 from hairmeta.evidence.meta.options import ModelOptions
 from hairmeta.evidence.paths import default_db_path
+from hairmeta.evidence.present.output import check_target
 from hairmeta.evidence.present.render import OutputFormat
 
 out = Console(soft_wrap=True)  # results: stdout
@@ -135,6 +136,9 @@ KnhaOpt = typer.Option(
     show_default=False,
 )
 LevelOpt = typer.Option(95.0, "--level", help="Confidence level in percent (CIs and PIs), e.g. 95.")
+ForceOpt = typer.Option(
+    False, "--force", help="Replace an existing output file (never the command's input or a library)."
+)
 
 
 @app.callback()
@@ -145,6 +149,12 @@ def _root() -> None:
 def db_path(db: Path | None) -> Path:
     """The library path the user chose, else the documented default."""
     return db if db is not None else default_db_path()
+
+
+def output_target(path: Path, force: bool, *inputs: Path | None, db: Path | None = None) -> Path:
+    """``path`` checked as an output of this command (:func:`~hairmeta.evidence.present.output.check_target`):
+    never one of its ``inputs`` or the record library, an existing file only with ``--force``."""
+    return check_target(path, inputs=inputs, library=db_path(db), force=force)
 
 
 def model_options(method: str, knha: bool | None, level: float) -> ModelOptions:

@@ -8,8 +8,18 @@ from pathlib import Path
 
 import typer
 
-from hairmeta.evidence.cli.app import DbOpt, FormatOpt, app, db_path, err, out, record_progress
-from hairmeta.evidence.errors import DataError, HairmetaError
+from hairmeta.evidence.cli.app import (
+    DbOpt,
+    ForceOpt,
+    FormatOpt,
+    app,
+    db_path,
+    err,
+    out,
+    output_target,
+    record_progress,
+)
+from hairmeta.evidence.errors import DataError
 from hairmeta.evidence.library.export import ExportFormat
 from hairmeta.evidence.present.render import OutputFormat, emit
 
@@ -62,6 +72,7 @@ def dedup(
     ),
     db: Path | None = DbOpt,
     fmt: OutputFormat = FormatOpt,
+    force: bool = ForceOpt,
 ) -> None:
     """Find duplicates: merge the sure ones, queue the uncertain for review; nothing is deleted."""
     from hairmeta.evidence.library.dedup import library as dd
@@ -71,6 +82,7 @@ def dedup(
     if input_file is not None or output is not None:
         if input_file is None or output is None:
             raise DataError("file mode needs both --input and --output", field="--input")
+        output_target(output, force, input_file, db=db)
         emit(out, dedup_file(input_file, output), fmt, title="De-duplication (file)")
         return
     with Store.open(db_path(db)) as store:
@@ -115,19 +127,20 @@ def export_cmd(
     ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to FILE instead of stdout."),
     db: Path | None = DbOpt,
+    force: bool = ForceOpt,
 ) -> None:
     """Write the library for reference managers and screening tools (RIS, CSV or BibTeX)."""
     from hairmeta.evidence.library.export import export_library
     from hairmeta.evidence.library.store import Store
+    from hairmeta.evidence.present.output import write_output
 
+    if output is not None:
+        output_target(output, force, db=db)
     with Store.open(db_path(db)) as store:
         with record_progress(f"exporting {fmt.value}"):
             text = export_library(store, fmt, deduplicated=deduplicated)
     if output is None:
         sys.stdout.write(text)
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise HairmetaError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    write_output(output, text)
     err.print(f"wrote {fmt.value} export to {output}", markup=False, highlight=False)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from hairmeta.evidence.cli.app import DbOpt, FormatOpt, app, db_path, err, out
+from hairmeta.evidence.cli.app import DbOpt, ForceOpt, FormatOpt, app, db_path, err, out, output_target
 from hairmeta.evidence.present.render import OutputFormat, emit
 
 
@@ -54,11 +54,14 @@ def prisma(
     output: Path | None = typer.Option(None, "--output", "-o", help="Also write the flow to FILE.svg or FILE.json."),
     db: Path | None = DbOpt,
     fmt: OutputFormat = FormatOpt,
+    force: bool = ForceOpt,
 ) -> None:
     """PRISMA 2020 flow counts from the record library (identified, duplicates, screened, included)."""
     from hairmeta.evidence.library.prisma import library_flow
     from hairmeta.evidence.present.prisma import write_flow
 
+    if output is not None:
+        output_target(output, force, db=db)
     flow = library_flow(db_path(db))
     if output is not None:
         write_flow(flow, output)
