@@ -36,13 +36,15 @@ random-effects meta-analysis. *Res Synth Methods* 2021;12(4):448-474.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+import pandas as pd
 from scipy import special
 
-from hairmeta.evidence.errors import DataError, ModelError, UnknownNameError
-from hairmeta.evidence.meta.priors import MuPrior, TauPrior, parse_mu_prior, parse_tau_prior
+from hairmeta.evidence.errors import DataError, HairmetaError, ModelError, UnknownNameError
+from hairmeta.evidence.meta.pooling import effects_arrays, read_effects
+from hairmeta.evidence.meta.priors import MuPrior, TauPrior, default_tau_prior, parse_mu_prior, parse_tau_prior
 
 INTERVALS = ("central", "shortest")
 #: relative error allowed per unit of log τ in the adaptive τ quadrature
@@ -98,10 +100,8 @@ class BayesResult:
         """The model as a reader sees it."""
         return f"Bayesian, tau ~ {self.tau_prior.label}"
 
-    def shrunken_frame(self):
+    def shrunken_frame(self) -> pd.DataFrame:
         """One row per study: label, yi, vi, and its shrinkage estimate (mean, median, interval)."""
-        import pandas as pd
-
         return pd.DataFrame(
             {"label": list(self.labels), "yi": self.yi, "vi": self.vi, "theta_mean": self.theta_mean,
              "theta_median": self.theta_median, "theta_low": self.theta_low, "theta_high": self.theta_high}
@@ -486,3 +486,75 @@ def _tau_density(model: _Model, quad: _Quadrature, tau: np.ndarray) -> np.ndarra
     with np.errstate(divide="ignore"):
         u = np.log(np.maximum(tau, 1e-300))
     return np.exp(model.log_g(u) - u) / quad.z
+
+
+# ---------------------------------------------------------------- tables, files, the summary's columns
+
+#: bodies of evidence with at most this many effects get the Bayesian estimate in the summary
+SMALL_K = 4
+#: the summary-row keys :func:`bayes_columns` fills
+BAYES_COLUMNS = ("bayes_estimate", "bayes_ci_low", "bayes_ci_high", "bayes_pi_low", "bayes_pi_high", "bayes_tau",
+                 "bayes_tau_ci_low", "bayes_tau_ci_high", "bayes_prob_positive", "bayes_tau_prior")  # fmt: skip
+
+
+def sample_sizes(frame: pd.DataFrame) -> np.ndarray | None:
+    """Per-study sample sizes from column ``n``, ``ni`` or ``n1i`` + ``n2i``; None if absent or incomplete."""
+    for columns in (("n",), ("ni",), ("n1i", "n2i")):
+        if all(c in frame.columns for c in columns):
+            n = sum(pd.to_numeric(frame[c], errors="coerce").to_numpy(float) for c in columns)
+            return n if np.all(np.isfinite(n) & (n > 0)) else None
+    return None
+
+
+def choose_tau_prior(spec=None, measure: str | None = None, n=None, vi=None) -> tuple[TauPrior, str]:
+    """The τ prior and why: ``spec`` if given, else the default for ``measure``
+    (:func:`.priors.default_tau_prior`), else half-normal(0.5) with a note saying what it assumes."""
+    if spec is not None:
+        prior = parse_tau_prior(spec)
+        return prior, f"tau prior {prior.label} (chosen)"
+    if measure:
+        chosen = default_tau_prior(measure, n=n, vi=vi)
+        return chosen.prior, f"tau prior {chosen.reason}"
+    prior = parse_tau_prior("halfnormal:0.5")
+    return prior, ("tau prior half-normal(0.5), the default for log ratio measures and SMDs; effects in natural "
+                   "units (MD, MC) need --tau-prior")  # fmt: skip
+
+
+def bayes_pool_frame(frame: pd.DataFrame, *, tau_prior=None, measure: str | None = None, label_column=None,
+                     file: str | None = None, **options) -> BayesResult:  # fmt: skip
+    """:func:`bayes_pool` on an effects table (``yi`` with ``vi`` or ``sei``), every row validated.
+
+    Without ``tau_prior`` the default is chosen by ``measure`` (or the table's one ``measure``
+    value), using the sample sizes in ``n``/``ni``/``n1i``+``n2i`` for natural units; the choice is
+    the result's first note.  ``options`` are :func:`bayes_pool`'s (mu_prior, level, mid, interval).
+    """
+    yi, vi, labels = effects_arrays(frame, label_column=label_column, file=file)
+    if measure is None and "measure" in frame.columns and frame["measure"].nunique() == 1:
+        measure = str(frame["measure"].iloc[0])
+    prior, why = choose_tau_prior(tau_prior, measure, sample_sizes(frame), vi)
+    fit = bayes_pool(yi, vi, tau_prior=prior, labels=labels, **options)
+    return replace(fit, notes=(why, *fit.notes))
+
+
+def bayes_pool_file(path, **options) -> BayesResult:
+    """:func:`bayes_pool_frame` on the effects CSV at ``path``."""
+    return bayes_pool_frame(read_effects(path), file=str(path), **options)
+
+
+def bayes_pool_effects(effects: pd.DataFrame, measure: str, **options) -> BayesResult:
+    """:func:`bayes_pool_frame` on an effect table of the coded outcomes (``label, yi, vi, n``;
+    :func:`hairmeta.evidence.synthesis.contrasts.from_outcomes`) whose measure is ``measure``."""
+    table = effects[[c for c in ("label", "yi", "vi", "n") if c in effects.columns]]  # vi, not also sei
+    return bayes_pool_frame(table, measure=measure, **options)
+
+
+def bayes_columns(effects: pd.DataFrame, measure: str, *, tau_prior=None, level: float = 95.0) -> dict:
+    """The summary's Bayesian columns for one body (``BAYES_COLUMNS``); NaN with the reason in
+    ``bayes_tau_prior`` when the model cannot be fitted (e.g. no sample sizes for a natural-unit default)."""
+    try:
+        fit = bayes_pool_effects(effects, measure, tau_prior=tau_prior, level=level)
+    except HairmetaError as exc:
+        return {**dict.fromkeys(BAYES_COLUMNS[:-1], math.nan), "bayes_tau_prior": f"not fitted: {exc}"}
+    values = (fit.mu_median, fit.mu_ci_low, fit.mu_ci_high, fit.pi_low, fit.pi_high, fit.tau_median,
+              fit.tau_ci_low, fit.tau_ci_high, fit.prob_positive, fit.tau_prior.label)  # fmt: skip
+    return dict(zip(BAYES_COLUMNS, values))

@@ -27,11 +27,14 @@ class ModelOptions:
     knha : Knapp–Hartung adjustment: t tests on k − 1 df with the scaled SE.  ``None`` (the
         default) applies it wherever it is defined, k ≥ 2; a single study gets the z test and a note.
     level : confidence level in percent, 0 < level < 100 (CIs and prediction intervals).
+    tau_prior : heterogeneity prior of the Bayesian model (:mod:`.bayes`), a spec such as
+        ``"halfnormal:0.5"``; ``None`` (the default) chooses by measure (:func:`.priors.default_tau_prior`).
     """
 
     method: str = "REML"
     knha: bool | None = None
     level: float = 95.0
+    tau_prior: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", resolve(self.method))
@@ -41,6 +44,10 @@ class ModelOptions:
                 f"confidence level must be a percentage between 0 and 100 (e.g. 95), got {self.level:g}", field="level"
             )
         object.__setattr__(self, "level", level)
+        if self.tau_prior is not None:
+            from hairmeta.evidence.meta.priors import parse_tau_prior  # here: scipy stays out of `--help`'s start-up
+
+            object.__setattr__(self, "tau_prior", parse_tau_prior(self.tau_prior).spec)
 
     @property
     def uses_knha(self) -> bool:

@@ -6,6 +6,12 @@ Study confidence intervals are Wald intervals ``y_i ± z_{1−α/2} sqrt(v_i)`` 
 and its weight column is 100 (percent).  ``transform="exp"`` back-transforms ``yi`` and the
 interval bounds of ratio measures (log RR, log OR, log ROM) for display; ``se`` always stays on
 the analysis (log) scale.
+
+With a Bayesian fit (:func:`hairmeta.evidence.meta.bayes.bayes_pool` on the same data) the rows
+also carry, as bayesmeta's forest plot shows them, each study's shrinkage estimate (``shrunken``:
+posterior median and credible interval of its own effect θ_i), the Bayesian estimate of μ
+(``bayes``), its posterior predictive interval (``bayes_prediction``) and τ's posterior
+(``bayes_heterogeneity``).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from hairmeta.evidence.errors import UnknownNameError
+from hairmeta.evidence.meta.bayes import BayesResult
 from hairmeta.evidence.meta.pooling import MetaResult, critical_value
 
 COLUMNS = ("row_type", "label", "yi", "se", "ci_low", "ci_high", "weight")
@@ -52,8 +59,28 @@ def heterogeneity_text(fit: MetaResult) -> str:
     return "Heterogeneity: " + "; ".join(parts)
 
 
-def forest_rows(fit: MetaResult, *, transform: str | None = None) -> pd.DataFrame:
-    """Forest-plot rows: ``study`` × k, ``pooled``, ``prediction`` and ``heterogeneity``.
+def bayes_rows(bayes: BayesResult, f: Callable[[np.ndarray], np.ndarray]) -> pd.DataFrame:
+    """``shrunken`` × k, ``bayes``, ``bayes_prediction`` and ``bayes_heterogeneity`` rows (``f`` back-transforms)."""
+    lvl = f"{bayes.level:g}%"
+    tau = (f"Bayesian: tau = {bayes.tau_median:.4f} [{bayes.tau_ci_low:.4f}, {bayes.tau_ci_high:.4f}] "
+           f"(median, {lvl} CrI), prior {bayes.tau_prior.label}")  # fmt: skip
+    rows = [("shrunken", lab, m, lo, hi) for lab, m, lo, hi in
+            zip(bayes.labels, bayes.theta_median, bayes.theta_low, bayes.theta_high)]  # fmt: skip
+    rows += [
+        ("bayes", "Bayesian RE (posterior median)", bayes.mu_median, bayes.mu_ci_low, bayes.mu_ci_high),
+        ("bayes_prediction", "Bayesian prediction interval", bayes.mu_median, bayes.pi_low, bayes.pi_high),
+    ]
+    frame = pd.DataFrame(rows, columns=["row_type", "label", "yi", "ci_low", "ci_high"])
+    for column in ("yi", "ci_low", "ci_high"):
+        frame[column] = f(frame[column].to_numpy(float))
+    heterogeneity = {"row_type": "bayes_heterogeneity", "label": tau, "yi": np.nan, "ci_low": np.nan, "ci_high": np.nan}
+    frame = pd.concat([frame, pd.DataFrame([heterogeneity])], ignore_index=True)
+    return frame.assign(se=np.nan, weight=np.nan)[list(COLUMNS)]
+
+
+def forest_rows(fit: MetaResult, *, transform: str | None = None, bayes: BayesResult | None = None) -> pd.DataFrame:
+    """Forest-plot rows: ``study`` × k, ``pooled``, ``prediction`` and ``heterogeneity``, and with
+    ``bayes`` (a Bayesian fit of the same studies) the :func:`bayes_rows` after them.
 
     Columns: ``row_type, label, yi, se, ci_low, ci_high, weight`` (weight in percent).
     """
@@ -103,4 +130,5 @@ def forest_rows(fit: MetaResult, *, transform: str | None = None) -> pd.DataFram
             },
         ]
     )
-    return pd.concat([study, extra], ignore_index=True)[list(COLUMNS)]
+    parts = [study, extra] + ([bayes_rows(bayes, f)] if bayes is not None else [])
+    return pd.concat(parts, ignore_index=True)[list(COLUMNS)]

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
 from hairmeta.evidence.errors import DataError
+from hairmeta.evidence.meta.bayes import BayesResult, bayes_pool_file
 from hairmeta.evidence.meta.pooling import MetaResult, critical_value, pool_file
 from hairmeta.evidence.present.forest import forest_rows, get_transform
 from hairmeta.evidence.present.output import write_output
@@ -51,30 +52,49 @@ def _draw_pooled(ax, pooled, pred, y: float) -> None:
     ax.add_patch(Polygon(diamond, closed=True, color=INK, zorder=3))
 
 
-def build_forest_figure(fit: MetaResult, *, transform: str | None = None, title: str | None = None) -> Figure:
-    """The forest plot as a matplotlib Figure (studies, pooled diamond, dashed prediction interval)."""
-    rows = forest_rows(fit, transform=transform)
+def _draw_bayes(ax, rows: pd.DataFrame, ys: np.ndarray) -> tuple[list, list, list, str]:
+    """Shrinkage estimates (open circles under each study) and the Bayesian diamond at y = −0.5;
+    returns the extra y ticks, left labels, right texts and the footer line."""
+    shrunk = rows[rows["row_type"] == "shrunken"]
+    ax.hlines(ys - 0.3, shrunk["ci_low"], shrunk["ci_high"], color=MUTED, lw=1)
+    ax.scatter(shrunk["yi"], ys - 0.3, s=30, marker="o", facecolor="white", edgecolor=MUTED, zorder=3)
+    bayes = rows[rows["row_type"] == "bayes"].iloc[0]
+    pred = rows[rows["row_type"] == "bayes_prediction"].iloc[0]
+    _draw_pooled(ax, bayes, pred, -0.5)
+    note = rows[rows["row_type"] == "bayes_heterogeneity"].iloc[0]["label"]
+    footer = f"{note}; prediction {pred.ci_low:.2f} to {pred.ci_high:.2f}; circles: shrunken estimates"
+    return [-0.5], [bayes["label"]], [_ci_text(bayes)], footer
+
+
+def build_forest_figure(
+    fit: MetaResult, *, transform: str | None = None, title: str | None = None, bayes: BayesResult | None = None
+) -> Figure:
+    """The forest plot as a matplotlib Figure (studies, pooled diamond, dashed prediction interval;
+    with ``bayes`` also the shrinkage estimates and the Bayesian diamond, as bayesmeta draws them)."""
+    rows = forest_rows(fit, transform=transform, bayes=bayes)
     studies = rows[rows["row_type"] == "study"]
     pooled = rows[rows["row_type"] == "pooled"].iloc[0]
     pred = rows[rows["row_type"] == "prediction"].iloc[0]
     het = rows[rows["row_type"] == "heterogeneity"].iloc[0]["label"]
     k = len(studies)
-    fig = Figure(figsize=(9, 1.6 + 0.32 * (k + 3)), layout="constrained")
+    fig = Figure(figsize=(9, 1.6 + 0.32 * (k + 3) + (0.5 if bayes else 0)), layout="constrained")
     ax = fig.add_subplot()
     ys = np.arange(k, 0, -1) + 1.5
     _draw_studies(ax, studies, ys)
     _draw_pooled(ax, pooled, pred, 0.5)
+    extra = _draw_bayes(ax, rows, ys) if bayes is not None else ([], [], [], "")
+    bottom = -1.5 if bayes is not None else -0.5
     null = 1.0 if transform == "exp" else 0.0
     ax.axvline(null, color=MUTED, lw=0.8, ls=":")
     if transform == "exp":
         _log_axis(ax)
-    labels = list(studies["label"]) + [pooled["label"]]
-    ax.set_yticks(list(ys) + [0.5], labels)
-    right = [f"{_ci_text(r)}  {r.weight:5.1f}%" for r in studies.itertuples()] + [_ci_text(pooled)]
+    labels = list(studies["label"]) + [pooled["label"]] + extra[1]
+    ax.set_yticks(list(ys) + [0.5] + extra[0], labels)
+    right = [f"{_ci_text(r)}  {r.weight:5.1f}%" for r in studies.itertuples()] + [_ci_text(pooled)] + extra[2]
     twin = ax.twinx()
-    twin.set_ylim(-0.5, k + 2.2)
-    ax.set_ylim(-0.5, k + 2.2)
-    twin.set_yticks(list(ys) + [0.5], right, family="monospace", fontsize=8)
+    twin.set_ylim(bottom, k + 2.2)
+    ax.set_ylim(bottom, k + 2.2)
+    twin.set_yticks(list(ys) + [0.5] + extra[0], right, family="monospace", fontsize=8)
     for spine in ("top", "right", "left"):
         ax.spines[spine].set_visible(False)
         twin.spines[spine].set_visible(False)
@@ -98,7 +118,7 @@ def build_forest_figure(fit: MetaResult, *, transform: str | None = None, title:
         if np.isfinite(pred.ci_low)
         else ""
     )
-    fig.supxlabel(het + pi_text, x=0.01, ha="left", fontsize=8, color=INK)
+    fig.supxlabel(het + pi_text + (f"\n{extra[3]}" if extra[3] else ""), x=0.01, ha="left", fontsize=8, color=INK)
     if title:
         fig.suptitle(title, x=0.01, ha="left", fontsize=11, fontweight="bold")
     return fig
@@ -131,12 +151,19 @@ def _metadata(fmt: str) -> dict:
     return {"Date": None} if fmt == "svg" else {}
 
 
-def forest_plot(fit: MetaResult, path: str | Path, *, transform: str | None = None, title: str | None = None) -> Path:
-    """Draw the forest plot of ``fit`` to ``path`` (``.png`` or ``.svg``)."""
+def forest_plot(
+    fit: MetaResult,
+    path: str | Path,
+    *,
+    transform: str | None = None,
+    title: str | None = None,
+    bayes: BayesResult | None = None,
+) -> Path:
+    """Draw the forest plot of ``fit`` (and of ``bayes``, a Bayesian fit of the same studies) to ``path``."""
     path = Path(path)
     _format(path)
     get_transform(transform)
-    return _save(build_forest_figure(fit, transform=transform, title=title), path)
+    return _save(build_forest_figure(fit, transform=transform, title=title, bayes=bayes), path)
 
 
 def _svg_text(fig: Figure) -> str:
@@ -146,9 +173,11 @@ def _svg_text(fig: Figure) -> str:
     return buffer.getvalue()
 
 
-def forest_svg(fit: MetaResult, *, transform: str | None = None, title: str | None = None) -> str:
+def forest_svg(
+    fit: MetaResult, *, transform: str | None = None, title: str | None = None, bayes: BayesResult | None = None
+) -> str:
     """The forest plot as SVG text (identical input gives identical text)."""
-    return _svg_text(build_forest_figure(fit, transform=transform, title=title))
+    return _svg_text(build_forest_figure(fit, transform=transform, title=title, bayes=bayes))
 
 
 def funnel_svg(fit: MetaResult, *, title: str | None = None) -> str:
@@ -201,7 +230,14 @@ def funnel_file(
     return {"output": str(path), "k": fit.k, "method": fit.method, "estimate": fit.estimate}
 
 
-def export_forest(fit: MetaResult, path: str | Path, *, transform: str | None = None, title: str | None = None) -> Path:
+def export_forest(
+    fit: MetaResult,
+    path: str | Path,
+    *,
+    transform: str | None = None,
+    title: str | None = None,
+    bayes: BayesResult | None = None,
+) -> Path:
     """Write forest data (``.csv``/``.json``) or a forest plot (``.png``/``.svg``) to ``path``."""
 
     path = Path(path)
@@ -211,8 +247,8 @@ def export_forest(fit: MetaResult, path: str | Path, *, transform: str | None = 
             f"unsupported output type {suffix or '(none)'!r}; use .csv, .json, .png or .svg", file=str(path)
         )
     if suffix in (".png", ".svg"):
-        return forest_plot(fit, path, transform=transform, title=title)
-    rows = forest_rows(fit, transform=transform)
+        return forest_plot(fit, path, transform=transform, title=title, bayes=bayes)
+    rows = forest_rows(fit, transform=transform, bayes=bayes)
     return write_output(path, frame_to_csv(rows) if suffix == ".csv" else dumps_json(rows) + "\n")
 
 
@@ -226,10 +262,16 @@ def forest_file(
     transform: str | None = None,
     title: str | None = None,
     label_column: str | None = None,
+    bayes: dict | None = None,
 ) -> pd.DataFrame:
-    """Pool an effects CSV, export its forest data or plot to ``output`` and return the rows."""
+    """Pool an effects CSV, export its forest data or plot to ``output`` and return the rows.
+
+    ``bayes``: options of :func:`hairmeta.evidence.meta.bayes.bayes_pool_file` (e.g. ``{"tau_prior":
+    "halfnormal:0.5"}``, ``{}`` for the defaults) to add the Bayesian fit of the same studies.
+    """
 
     fit = pool_file(effects, method=method, knha=knha, level=level, label_column=label_column)
     get_transform(transform)
-    export_forest(fit, output, transform=transform, title=title)
-    return forest_rows(fit, transform=transform)
+    bfit = None if bayes is None else bayes_pool_file(effects, level=level, label_column=label_column, **bayes)
+    export_forest(fit, output, transform=transform, title=title, bayes=bfit)
+    return forest_rows(fit, transform=transform, bayes=bfit)

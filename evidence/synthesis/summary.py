@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from hairmeta.evidence.errors import ModelError
+from hairmeta.evidence.meta.bayes import BAYES_COLUMNS, SMALL_K, bayes_columns
 from hairmeta.evidence.meta.bias import egger_test
 from hairmeta.evidence.meta.measures import RATIO_MEASURES
 from hairmeta.evidence.meta.options import DEFAULT, ModelOptions
@@ -50,6 +51,7 @@ ROW_COLUMNS = [
     "downgrades",
     "flags",
     "studies",
+    *BAYES_COLUMNS,  # bodies with k <= SMALL_K: Bayesian random-effects estimate (evidence/meta/bayes.py)
 ]
 
 
@@ -92,7 +94,8 @@ class Summary:
                 "k": frame["k"],
                 "n": frame["n"].map(lambda v: f"{v:g}"),
                 "estimate [CI]": [
-                    _shown(r, r.estimate, r.ci_low, r.ci_high).replace(" [", "\n[", 1) for r in frame.itertuples()
+                    _shown(r, r.estimate, r.ci_low, r.ci_high).replace(" [", "\n[", 1) + _bayes_shown(r)
+                    for r in frame.itertuples()
                 ],
                 "PI": [_shown(r, None, r.pi_low, r.pi_high).replace(" to ", " to\n") for r in frame.itertuples()],
                 "I²%": frame["i2"].map(lambda v: "—" if not math.isfinite(v) else f"{v:.0f}"),
@@ -146,6 +149,15 @@ def _shown(row, estimate, low, high) -> str:
         values = [None if v is None else math.exp(v) if math.isfinite(v) else v for v in values]
     text = _interval(*values)
     return text if text == "—" or estimate is None else f"{row.measure} {text}"
+
+
+def _bayes_shown(row) -> str:
+    """The Bayesian estimate of a small body (k <= SMALL_K) under its frequentist one, else nothing."""
+    if not math.isfinite(row.bayes_estimate):
+        return ""
+    return "\nBayes " + _shown(row, row.bayes_estimate, row.bayes_ci_low, row.bayes_ci_high).split(" ", 1)[1].replace(
+        " [", "\n[", 1
+    )
 
 
 def _interval(estimate, low, high, digits: int = 2) -> str:
@@ -291,6 +303,8 @@ def summary_row(body: Body, studies: pd.DataFrame, *, options: ModelOptions = DE
             "q_p": f.q_p,
         }
     row.update(numbers)
+    if len(body.effects) <= SMALL_K:
+        row.update(bayes_columns(body.effects, body.measure, tau_prior=options.tau_prior, level=options.level))
     certainty = certainty_of(body.effects, studies, numbers, body.fit, key=body.key, measure=body.measure)
     row.update(certainty=certainty.level, downgrades=certainty.explanation(), flags="; ".join(flags))
     return row
@@ -504,6 +518,8 @@ def summary(
         "knha": options.uses_knha,
         "level": options.level,
         "model": options.label,
+        "bayes": f"bodies with k <= {SMALL_K}: Bayesian random-effects model beside {options.label} "
+        "(posterior median, central credible interval; tau prior by measure unless chosen)",
     }
     bodies, notes = collect_bodies(outcomes, studies, options=options)
     rows = pd.DataFrame([summary_row(b, studies, options=options) for b in bodies], columns=ROW_COLUMNS)
