@@ -6,7 +6,19 @@ from pathlib import Path
 
 import typer
 
-from hairmeta.evidence.cli.app import FormatOpt, KnhaOpt, LevelOpt, MethodOpt, app, err, model_options, out, print_notes
+from hairmeta.evidence.cli.app import (
+    ForceOpt,
+    FormatOpt,
+    KnhaOpt,
+    LevelOpt,
+    MethodOpt,
+    app,
+    err,
+    model_options,
+    out,
+    output_target,
+    print_notes,
+)
 from hairmeta.evidence.present.render import OutputFormat, emit
 
 
@@ -41,11 +53,15 @@ def effects(
     drop00: bool = typer.Option(
         False, "--drop00", help="Leave tables with no events (or only events) in both groups uncomputed."
     ),
+    force: bool = ForceOpt,
 ) -> None:
     """Effect sizes yi and sampling variances vi for every row (metafor's escalc), appended to the input."""
     from hairmeta.evidence.meta.escalc import compute_effects, read_effect_input
+    from hairmeta.evidence.present.output import write_output
     from hairmeta.evidence.present.render import render
 
+    if output is not None:
+        output_target(output, force, input)
     options = {
         k: v
         for k, v in (
@@ -62,7 +78,7 @@ def effects(
     if output is None:
         emit(out, table, fmt, title=f"{measure.upper()} effect sizes")
     else:
-        output.write_text(render(table, "json" if fmt is OutputFormat.json else "csv"), encoding="utf-8")
+        write_output(output, render(table, "json" if fmt is OutputFormat.json else "csv"))
         err.print(f"wrote {len(table)} rows to {output}", markup=False, highlight=False)
     if skipped:
         err.print(
@@ -76,6 +92,17 @@ _EffectsOpt = typer.Option(
 
 
 _LabelOpt = typer.Option(None, "--label-column", help="Column with study labels (default: study, else label).")
+_BayesOpt = typer.Option(
+    False, "--bayes", help="Bayesian random-effects model (posterior by numerical integration, as R's bayesmeta)."
+)
+_TauPriorOpt = typer.Option(
+    None,
+    "--tau-prior",
+    help="With --bayes: prior of tau, e.g. halfnormal:0.5, halfcauchy:S, halfstudentt:S:DF, uniform:UPPER, "
+    "lognormal:MEAN:SD (tau^2), turner[:OUTCOME:COMPARISON], rhodes[:OUTCOME:COMPARISON[:AREA]]. "
+    "Default by measure: half-normal(0.5) for log ratios and SMDs, half-normal(UISD/2) for MD/MC.",
+)
+_MuPriorOpt = typer.Option(None, "--mu-prior", help="With --bayes: prior of mu, uniform (default) or normal:MEAN:SD.")
 
 
 def _require_effects(effects: Path | None) -> Path:
@@ -133,9 +160,20 @@ def pool_cmd(
         None, "--condition", help="With --outcome: condition, e.g. androgenetic alopecia."
     ),
     fmt: OutputFormat = FormatOpt,
+    bayes: bool = _BayesOpt,
+    tau_prior: str | None = _TauPriorOpt,
+    mu_prior: str | None = _MuPriorOpt,
+    mid: float | None = typer.Option(None, "--mid", help="With --bayes: also P(mu > MID), MID on the yi scale."),
+    shortest: bool = typer.Option(False, "--shortest", help="With --bayes: shortest instead of central intervals."),
 ) -> None:
-    """Random-effects meta-analysis of an effects file (or of coded outcomes), as metafor's rma."""
+    """Random-effects meta-analysis of an effects file (or of coded outcomes), as metafor's rma;
+    with --bayes the Bayesian normal-normal model (bayesmeta's), for very few studies."""
     options = model_options(method, knha, level)
+    if bayes:
+        _pool_bayes(effects, outcome, comparison, family, condition, by, label_column, fmt,
+                    dict(tau_prior=tau_prior, mu_prior=mu_prior, level=level, mid=mid,
+                         interval="shortest" if shortest else "central"))  # fmt: skip
+        return
     if outcome is not None:
         if comparison is None:
             raise typer.BadParameter("--outcome needs --comparison", param_hint="--comparison")
@@ -160,6 +198,36 @@ def pool_cmd(
         result = pool_file(_require_effects(effects), label_column=label_column, **options.as_kwargs())
     print_notes(getattr(result, "notes", ()))
     _emit_pooled(result, fmt, title="Pooled estimate")
+
+
+def _pool_bayes(effects, outcome, comparison, family, condition, by, label_column, fmt, settings: dict) -> None:
+    """``pool --bayes``: fit, print the notes, render the summary and the shrinkage estimates."""
+    from hairmeta.evidence.errors import ModelError
+    from hairmeta.evidence.meta.bayes import bayes_pool_effects, bayes_pool_file
+
+    if by is not None:
+        raise typer.BadParameter("--bayes does not combine with --by", param_hint="--by")
+    if outcome is not None:
+        if comparison is None:
+            raise typer.BadParameter("--outcome needs --comparison", param_hint="--comparison")
+        from hairmeta.evidence.synthesis.contrasts import from_outcomes
+
+        table = from_outcomes(outcome=outcome, comparison=comparison, intervention_family=family, condition=condition)
+        _print_effect_table_notes(table)
+        if table.effects.empty:
+            raise ModelError(f"no poolable effects for outcome {outcome!r} vs {comparison!r}")
+        result = bayes_pool_effects(table.effects, table.measure, **settings)
+    else:
+        result = bayes_pool_file(_require_effects(effects), label_column=label_column, **settings)
+    print_notes(result.notes)
+    if fmt is OutputFormat.json:
+        emit(out, result.to_dict(), fmt)
+        return
+    summary = {k: v for k, v in result.to_dict().items() if k not in ("studies", "notes", "tau_prior", "mu_prior")}
+    summary.update(tau_prior=result.tau_prior.spec, mu_prior=result.mu_prior.spec)
+    emit(out, summary if fmt is OutputFormat.table else [summary], fmt, title=f"Bayesian estimate ({result.method})")
+    if fmt is OutputFormat.table:
+        emit(out, result.shrunken_frame(), fmt, title="Shrinkage estimates (posterior of each study's own effect)")
 
 
 @app.command()
@@ -211,16 +279,24 @@ def forest(
     title: str | None = typer.Option(None, "--title", help="Plot title."),
     label_column: str | None = _LabelOpt,
     fmt: OutputFormat = FormatOpt,
+    bayes: bool = typer.Option(
+        False, "--bayes", help="Add the Bayesian fit: shrinkage estimates beside the observed ones, as bayesmeta draws."
+    ),
+    tau_prior: str | None = _TauPriorOpt,
+    mu_prior: str | None = _MuPriorOpt,
+    force: bool = ForceOpt,
 ) -> None:
     """Export forest-plot data or draw a forest plot (studies, pooled, prediction interval, heterogeneity)."""
     from hairmeta.evidence.present.plots import forest_file
 
+    output_target(output, force, effects)
     rows = forest_file(
         _require_effects(effects),
         output,
         transform=transform,
         title=title,
         label_column=label_column,
+        bayes={"tau_prior": tau_prior, "mu_prior": mu_prior} if bayes else None,
         **model_options(method, knha, level).as_kwargs(),
     )
     err.print(f"wrote {output}", markup=False, highlight=False)
@@ -237,10 +313,12 @@ def funnel(
     title: str | None = typer.Option(None, "--title", help="Plot title."),
     label_column: str | None = _LabelOpt,
     fmt: OutputFormat = FormatOpt,
+    force: bool = ForceOpt,
 ) -> None:
     """Draw a funnel plot (effect sizes against standard errors, pseudo-confidence region)."""
     from hairmeta.evidence.present.plots import funnel_file
 
+    output_target(output, force, effects)
     summary_ = funnel_file(
         _require_effects(effects),
         output,
