@@ -5,6 +5,7 @@ order in which ``hairmeta --help`` lists the commands (the order a review uses t
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 import warnings
@@ -135,7 +136,36 @@ KnhaOpt = typer.Option(
     help="Knapp-Hartung adjustment with t tests (default: on wherever k >= 2; --no-knha for metafor's z test).",
     show_default=False,
 )
-LevelOpt = typer.Option(95.0, "--level", help="Confidence level in percent (CIs and PIs), e.g. 95.")
+
+
+def confidence_level(value: float) -> float:
+    """``--level`` as a percentage, checked once for every command that has it.
+
+    0 < level < 100 is a percentage.  A value below 1 (0.95) is read as a proportion and said so
+    on stderr (``Note: …``), since nobody wants a 0.95% interval; anything else (0, 1, 100, 150,
+    -5, nan) is refused.
+    """
+    if not math.isfinite(value) or not 0.0 < value < 100.0 or value == 1.0:
+        raise typer.BadParameter(
+            f"{value:g} is not a confidence level; give a percentage between 0 and 100, e.g. 95", param_hint="--level"
+        )
+    if value < 1.0:
+        percent = value * 100.0
+        err.print(
+            f"Note: --level {value:g} read as a proportion: {percent:g}% intervals (give --level {percent:g} to say so)",
+            markup=False,
+            highlight=False,
+        )
+        return percent
+    return value
+
+
+LevelOpt = typer.Option(
+    95.0,
+    "--level",
+    callback=confidence_level,
+    help="Confidence level in percent (CIs and PIs), 0 < level < 100, e.g. 95 (0.95 is read as 95, with a note).",
+)
 ForceOpt = typer.Option(
     False, "--force", help="Replace an existing output file (never the command's input or a library)."
 )
