@@ -106,7 +106,7 @@ def author_from(name: str) -> Author | None:
 def _initials(given: str) -> str:
     if len(given) <= 4 and given.isalpha() and given.isupper():
         return given
-    return "".join(w[0].upper() for w in given.replace(".", " ").replace("-", " ").split())
+    return "".join([w[0] for w in given.replace(".", " ").replace("-", " ").split()]).upper()
 
 
 _INITIALS_ONLY = re.compile(r"[A-Z.\s\-]*")
@@ -198,9 +198,12 @@ def build_record(entry: RawEntry, out: Collected) -> None:
 
 
 def build_records(entries, path: str, fmt: str, encoding: str = "utf-8", warnings=()) -> ParsedFile:
-    """All entries of one file as a :class:`ParsedFile`; reader warnings go first."""
-    out = Collected(path)
-    out.warnings.extend(warnings)
+    """All entries of one file as a :class:`ParsedFile`.
+
+    ``entries`` may be a generator; when ``warnings`` is a list the reader keeps appending to,
+    its warnings and the record warnings stay in file order.
+    """
+    out = Collected(path, warnings=warnings if isinstance(warnings, list) else list(warnings))
     for entry in entries:
         build_record(entry, out)
     return out.result(fmt, encoding)

@@ -19,6 +19,7 @@ file is imported; only a file that is empty, binary or no known format is refuse
 
 from __future__ import annotations
 
+import gc
 import gzip
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,7 +103,13 @@ def read_text(text: str, path: str = "<text>", fmt: str | None = None, encoding:
             file=path,
             row=1,
         )
-    return _READERS[key](text, path, encoding)
+    collecting = gc.isenabled()
+    gc.disable()  # a reader allocates many small acyclic objects; collections would only cost time
+    try:
+        return _READERS[key](text, path, encoding)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def read_file(path: str | Path, fmt: str | None = None) -> ParsedFile:

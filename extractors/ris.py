@@ -40,14 +40,18 @@ _PUBMED_DB = re.compile(r"(?i)pubmed|medline|\bnlm\b")
 
 def read_ris(text: str, path: str = "<ris>", encoding: str = "utf-8") -> ParsedFile:
     """Records of RIS text (already decoded, ``\\n`` line ends); see the module notes."""
-    entries, warnings = parse_entries(text, path)
-    return build_records(entries, path, "ris", encoding, warnings)
+    warnings: list[str] = []
+    return build_records(iter_entries(text, path, warnings), path, "ris", encoding, warnings)
 
 
 def parse_entries(text: str, path: str) -> tuple[list[RawEntry], list[str]]:
     """Raw tag lists per record, each with its first line number, and reader warnings."""
-    entries: list[RawEntry] = []
     warnings: list[str] = []
+    return list(iter_entries(text, path, warnings)), warnings
+
+
+def iter_entries(text: str, path: str, warnings: list[str]):
+    """Yield one :class:`RawEntry` per record as it closes; reader warnings go to ``warnings``."""
     tags: dict[str, list[str]] | None = None
     start = 0
     last = ""
@@ -66,12 +70,12 @@ def parse_entries(text: str, path: str) -> tuple[list[RawEntry], list[str]]:
         if tag == "TY":
             if tags is not None:
                 warnings.append(f"{path}:{start}: record not closed with ER before the next TY (line {number}); kept")
-                entries.append(_entry(tags, start))
+                yield _entry(tags, start)
             tags, start, last = {"TY": [value]}, number, "TY"
         elif tags is None:
             continue  # vendor text between records (Ovid NL, record numbers, headers)
         elif tag == "ER":
-            entries.append(_entry(tags, start))
+            yield _entry(tags, start)
             tags, last = None, ""
         else:
             bucket = tags.get(tag)
@@ -82,8 +86,7 @@ def parse_entries(text: str, path: str) -> tuple[list[RawEntry], list[str]]:
             last = tag
     if tags is not None:
         warnings.append(f"{path}:{start}: last record not closed with ER; kept")
-        entries.append(_entry(tags, start))
-    return entries, warnings
+        yield _entry(tags, start)
 
 
 def _continue(tags: dict[str, list[str]], tag: str, text: str) -> None:
@@ -96,10 +99,17 @@ def _continue(tags: dict[str, list[str]], tag: str, text: str) -> None:
 
 def _first(tags: dict[str, list[str]], names: tuple[str, ...]) -> str:
     for name in names:
-        for value in tags.get(name, ()):
-            if value:
-                return value
+        values = tags.get(name)
+        if values:
+            for value in values:
+                if value:
+                    return value
     return ""
+
+
+def _one(tags: dict[str, list[str]], name: str) -> str:
+    values = tags.get(name)
+    return values[0] if values else ""
 
 
 def _year(tags: dict[str, list[str]]) -> str:
@@ -153,14 +163,14 @@ def _entry(tags: dict[str, list[str]], line: int) -> RawEntry:
         "journal": _first(tags, _JOURNAL_TAGS),
         "journal_abbrev": _first(tags, _ABBREV_TAGS),
         "year": _year(tags),
-        "volume": _first(tags, ("VL",)),
+        "volume": _one(tags, "VL"),
         "issue": _first(tags, ("IS", "CP")),
-        "start": _first(tags, ("SP",)),
-        "end": _first(tags, ("EP",)),
+        "start": _one(tags, "SP"),
+        "end": _one(tags, "EP"),
         "doi": _doi(tags),
         "pmid": _pmid(tags),
         "abstract": " ".join(v for v in tags.get("AB", []) + ([] if tags.get("AB") else tags.get("N2", [])) if v),
-        "url": _first(tags, ("UR",)),
+        "url": _one(tags, "UR"),
     }
     if kind in ("PRE", "PREPRINT") or _first(tags, ("M3",)).lower() == "preprint":
         fields["publication_types"] = "Preprint"
