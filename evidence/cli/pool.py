@@ -198,6 +198,23 @@ def pool_cmd(
         result = pool_file(_require_effects(effects), label_column=label_column, **options.as_kwargs())
     print_notes(getattr(result, "notes", ()))
     _emit_pooled(result, fmt, title="Pooled estimate")
+    if outcome is not None and fmt is OutputFormat.table:
+        _say_estimate(pooled.table, result.estimate)
+
+
+def _say_estimate(table, estimate: float) -> None:
+    """``MD +4.24 hairs/cm2 (higher = more hair); MD: mean difference`` under a pooled outcome."""
+    import math
+
+    from hairmeta.evidence.meta.measures import RATIO_MEASURES
+    from hairmeta.evidence.tables.vocab import estimate_phrase, measure_legend
+
+    if not math.isfinite(estimate):
+        return
+    units = set(table.effects["unit"].dropna().astype(str))
+    value = math.exp(estimate) if table.measure in RATIO_MEASURES else estimate
+    phrase = estimate_phrase(table.measure, value, table.outcome, units.pop() if len(units) == 1 else "")
+    out.print(f"{phrase}; {measure_legend([table.measure])[0]}", markup=False, highlight=False)
 
 
 def _pool_bayes(effects, outcome, comparison, family, condition, by, label_column, fmt, settings: dict) -> None:

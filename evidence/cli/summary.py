@@ -60,6 +60,7 @@ def summary(
         fmt,
         title=f"Evidence summary ({result.settings['model']}, {result.settings['level']:g}% CI and PI)",
     )
+    bullets("Measures", result.display_legend())
     bullets("Certainty: start, each downgrade and its reason; flags", result.display_reasons())
     emit(out, result.display_unpooled(), fmt, title="Bodies of evidence without poolable numbers")
     emit(out, result.display_published(), fmt, title="Published meta-analyses beside ours")

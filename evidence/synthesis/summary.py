@@ -28,7 +28,14 @@ from hairmeta.evidence.meta.pooling import pool
 from hairmeta.evidence.synthesis.contrasts import from_outcomes
 from hairmeta.evidence.synthesis.grade import EvidenceBody, grade
 from hairmeta.evidence.tables.load import coded_tables
-from hairmeta.evidence.tables.vocab import COMPARISON_INFO, SUMMARY_COMPARISONS
+from hairmeta.evidence.tables.vocab import (
+    COMPARISON_INFO,
+    SUMMARY_COMPARISONS,
+    body_label,
+    direction,
+    estimate_phrase,
+    measure_legend,
+)
 
 ROW_COLUMNS = [
     "intervention_family",
@@ -84,17 +91,19 @@ class Summary:
     def display_rows(self) -> pd.DataFrame:
         """Pooled or single-study rows for a terminal: ratio measures back-transformed."""
         frame = self.rows[self.rows["k"] > 0]
+        units = self.units()
         return pd.DataFrame(
             {
                 "#": range(1, len(frame) + 1),
                 "body of evidence": [
-                    f"{r.intervention_family} · {r.condition}\n{r.outcome} vs {r.comparison}"
+                    body_label(r.intervention_family, r.condition, r.outcome, r.comparison)
                     for r in frame.itertuples()
                 ],
                 "k": frame["k"],
                 "n": frame["n"].map(lambda v: f"{v:g}"),
                 "estimate [CI]": [
-                    _shown(r, r.estimate, r.ci_low, r.ci_high).replace(" [", "\n[", 1) + _bayes_shown(r)
+                    _estimate_cell(r, units.get((r.intervention_family, r.condition, r.outcome, r.comparison), ""))
+                    + _bayes_shown(r)
                     for r in frame.itertuples()
                 ],
                 "PI": [_shown(r, None, r.pi_low, r.pi_high).replace(" to ", " to\n") for r in frame.itertuples()],
@@ -102,6 +111,18 @@ class Summary:
                 "certainty": frame["certainty"],
             }
         )
+
+    def units(self) -> dict[tuple[str, str, str, str], str]:
+        """The one unit of each body's effects ("" when none or several)."""
+        found = {}
+        for body in self.bodies:
+            units = set(body.effects["unit"].dropna().astype(str)) if "unit" in body.effects else set()
+            found[body.key] = units.pop() if len(units) == 1 else ""
+        return found
+
+    def display_legend(self) -> list[str]:
+        """Each measure shown, spelled out once (``MD: mean difference``)."""
+        return measure_legend(self.rows.loc[self.rows["k"] > 0, "measure"])
 
     def display_reasons(self) -> list[str]:
         """Per displayed row: its certainty's reasons and its flags (numbered as the table)."""
@@ -117,7 +138,7 @@ class Summary:
         return pd.DataFrame(
             {
                 "body of evidence": [
-                    f"{r.intervention_family} · {r.condition}\n{r.outcome} vs {r.comparison}"
+                    body_label(r.intervention_family, r.condition, r.outcome, r.comparison)
                     for r in frame.itertuples()
                 ],
                 "why not pooled": frame["flags"],
@@ -149,6 +170,17 @@ def _shown(row, estimate, low, high) -> str:
         values = [None if v is None else math.exp(v) if math.isfinite(v) else v for v in values]
     text = _interval(*values)
     return text if text == "—" or estimate is None else f"{row.measure} {text}"
+
+
+def _estimate_cell(row, unit: str) -> str:
+    """``MD +4.24 hairs/cm2`` / ``[CI]`` / ``(higher = more hair)``: sign, unit and direction."""
+    text = _shown(row, row.estimate, row.ci_low, row.ci_high)
+    if text == "—" or " [" not in text:
+        return text
+    value = math.exp(row.estimate) if row.measure in RATIO_MEASURES else row.estimate
+    way = direction(row.outcome, row.measure)
+    head = estimate_phrase(row.measure, value, row.outcome, unit).removesuffix(f" ({way})" if way else "")
+    return f"{head}\n[{text.split(' [', 1)[1]}" + (f"\n({way})" if way else "")
 
 
 def _bayes_shown(row) -> str:

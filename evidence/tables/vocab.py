@@ -466,3 +466,49 @@ def label(code: str) -> str:
     if code in DESIGN_INFO:
         return DESIGN_INFO[code].label
     return MEASURE_NAMES.get(code, code)
+
+
+#: Measures whose estimate is a ratio (shown back-transformed: 1 = no difference).
+RATIO_NAMES = ("RR", "OR", "ROM")
+#: Measures in standard-deviation units.
+SD_UNIT_NAMES = ("SMD", "SMDH", "SMCC", "SMCR")
+
+
+def direction(outcome: str, measure: str = "MD") -> str | None:
+    """Which way is better for ``outcome``, worded for ``measure`` (ratios: above/below 1)."""
+    text = OUTCOME_LABELS.get(outcome, (outcome, None))[1]
+    if text is None or measure not in RATIO_NAMES:
+        return text
+    return text.replace("higher =", "above 1 =").replace("lower =", "below 1 =")
+
+
+def estimate_phrase(measure: str, value: float, outcome: str, unit: str = "") -> str:
+    """An estimate as a reader needs it: ``MD +4.24 hairs/cm2 (higher = more hair)``.
+
+    Differences carry a sign and the outcome's unit (standardised ones "SD"); ratios (already
+    back-transformed by the caller) are plain; the direction comes from :data:`OUTCOME_LABELS`.
+    """
+    if measure in RATIO_NAMES:
+        number, suffix = f"{value:.2f}", ""
+    else:
+        number = f"{value:+.2f}"
+        suffix = " SD" if measure in SD_UNIT_NAMES else (f" {unit}" if unit and "|" not in unit else "")
+    way = direction(outcome, measure)
+    return f"{measure} {number}{suffix}" + (f" ({way})" if way else "")
+
+
+def body_label(family: str, condition: str, outcome: str, comparison: str) -> str:
+    """A body of evidence in words: ``platelet-rich plasma · androgenetic alopecia, men`` / ``hair density vs placebo``."""
+    return f"{label(family)} · {label(condition)}\n{label(outcome)} vs {label(comparison)}"
+
+
+def measure_legend(measures) -> list[str]:
+    """``MD: mean difference`` for each measure named (once each, in the order given); ratios
+    are described as shown to readers, back-transformed (``RR: risk ratio, 1 = no difference``)."""
+    lines = []
+    for m in dict.fromkeys(measures):
+        name = MEASURE_NAMES.get(m, m)
+        if m in RATIO_NAMES:
+            name = name.removeprefix("log ") + ", 1 = no difference"
+        lines.append(f"{m}: {name}")
+    return lines
