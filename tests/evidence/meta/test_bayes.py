@@ -111,7 +111,7 @@ def brute_force(yi, vi, prior_spec: str, level: float = 95.0) -> dict:
         ll, m, v = parts(math.exp(2 * u))
         return ll + float(prior.logpdf(math.exp(u))) + u, m, v, math.exp(2 * u)
 
-    lo, hi = math.log(1e-13), math.log(min(50 * (math.sqrt(vi.max()) + prior.median()), prior.upper))
+    lo, hi = math.log(1e-13), math.log(min(1e9 * (math.sqrt(vi.max()) + prior.median()), prior.upper))
     peak = max(at(u)[0] for u in np.linspace(lo, hi, 300))
     ll0, m0, v0 = parts(0.0)
     lump = float(prior.cdf(math.exp(lo))) * math.exp(ll0 - peak)
@@ -150,8 +150,11 @@ def brute_force(yi, vi, prior_spec: str, level: float = 95.0) -> dict:
         ([0.1, 0.12, 0.09, 0.11, 0.10], [0.02, 0.03, 0.025, 0.04, 0.05], "rhodes:subjective:nonpharma"),
         ([0.3, -1.0], [0.05, 0.2], "uniform:2"),
         ([1.0, 1.2, 0.8, 5.0, 4.5, 5.5, 0.9, 5.2], [1e-4, 2e-4, 1e-4, 1e-4, 3e-4, 1e-4, 2e-4, 1e-4], "halfnormal:0.1"),
+        ([0.1419, 0.1496, 0.7839], [8.321e-05, 0.0002926, 0.9381], "halfcauchy:20"),
+        ([-0.07166, -0.00668, 0.7213], [0.0002119, 0.0005162, 0.472], "halfcauchy:0.3"),
+        ([0.009639, 0.02554], [0.001039, 0.03138], "halfstudentt:1:4"),
     ],
-    ids=["k3", "k2-turner", "tau-at-0-rhodes", "uniform", "prior-data-conflict"],
+    ids=["k3", "k2-turner", "tau-at-0-rhodes", "uniform", "prior-data-conflict", "wide-cauchy", "cauchy", "half-t"],
 )
 def test_agrees_with_brute_force_quadrature(yi, vi, prior):
     got = bayes_pool(yi, vi, tau_prior=prior)
