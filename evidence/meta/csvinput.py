@@ -23,7 +23,7 @@ from hairmeta.evidence.errors import DataError, InputNote
 
 #: Longest field accepted (the :mod:`csv` module's default limit, 128 KiB): a longer one is
 #: nearly always a quote that is never closed, swallowing the rest of the file.
-FIELD_LIMIT = csv.field_size_limit()
+FIELD_LIMIT = 131_072
 
 
 def decode_text(path: Path) -> str:
@@ -55,6 +55,7 @@ def decode_text(path: Path) -> str:
 def check_shape(text: str, file: str) -> list[str]:
     """The header of CSV ``text`` after checking every row's shape (see the module docstring)."""
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    previous = csv.field_size_limit(FIELD_LIMIT)  # the limit is process-wide: set ours, restore theirs
     try:
         header = next(reader, None)
         if header is None or not any(cell.strip() for cell in header):
@@ -79,6 +80,8 @@ def check_shape(text: str, file: str) -> list[str]:
         if "field larger than field limit" in why:
             why = f"a field longer than {FIELD_LIMIT:,} characters (a quote that is never closed?)"
         raise DataError(why, file=file, row=reader.line_num) from None
+    finally:
+        csv.field_size_limit(previous)
     return names
 
 

@@ -3,6 +3,8 @@ vi with sei says which is used (issue 12)."""
 
 from __future__ import annotations
 
+import csv
+import sys
 import warnings
 
 import pytest
@@ -34,10 +36,15 @@ def _file(tmp_path, content, name="e.csv"):
         ('study,yi,vi\nA,"' + "x" * (FIELD_LIMIT + 10) + '",1\n', rf"e\.csv:2: a field longer than {FIELD_LIMIT:,}"),
         (b"study,yi,vi\nA,\x80,1\n", r"e\.csv: not UTF-8 text \(byte 0x80 at line 2\); save it as UTF-8 CSV"),
     ],
+    ids=["short_row", "long_row", "repeated", "unnamed", "empty", "huge_field", "not_utf8"],
 )
 def test_shape_errors_name_the_file_and_line(tmp_path, content, message):
-    with pytest.raises(DataError, match=message):
-        read_csv_checked(_file(tmp_path, content))
+    previous = csv.field_size_limit(sys.maxsize)  # another module raising the process-wide limit changes nothing
+    try:
+        with pytest.raises(DataError, match=message):
+            read_csv_checked(_file(tmp_path, content))
+    finally:
+        csv.field_size_limit(previous)
 
 
 def test_blank_trailing_lines_are_not_ragged(tmp_path):
