@@ -38,8 +38,9 @@ def db_file(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch, tmp_path):
-    """Never use the real per-user library or a real NCBI key in tests."""
+    """Never use the real per-user library, workspace or a real NCBI key in tests."""
     monkeypatch.setenv("HAIRMETA_DB", str(tmp_path / "default-library.sqlite"))
+    monkeypatch.setenv("HAIRMETA_HOME", str(tmp_path / "default-workspace"))  # absent: the shipped tables
     monkeypatch.delenv("NCBI_API_KEY", raising=False)
     os.environ.setdefault("NCBI_EMAIL", "tests@example.invalid")
 

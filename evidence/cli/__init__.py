@@ -7,11 +7,11 @@ and no SQL live here.  ``hairmeta --help`` lists the commands in pipeline order 
 
 from __future__ import annotations
 
-from hairmeta.evidence.cli import dedup, outcomes, pool, records, screen, search, summary
+from hairmeta.evidence.cli import dedup, outcomes, pool, records, screen, search, summary, workspace
 from hairmeta.evidence.cli.app import app
 
 #: The stage modules, imported for the commands they register on :data:`app`.
-STAGES = (search, records, dedup, screen, outcomes, pool, summary)
+STAGES = (workspace, search, records, dedup, screen, outcomes, pool, summary)
 
 
 def main() -> None:

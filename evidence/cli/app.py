@@ -10,6 +10,7 @@ import os
 import sqlite3
 import warnings
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import typer
@@ -18,9 +19,10 @@ from typer.core import TyperGroup
 
 from hairmeta.evidence.errors import HairmetaError, InputNote
 from hairmeta.evidence.meta.options import ModelOptions
-from hairmeta.evidence.paths import default_db_path
+from hairmeta.evidence.paths import default_db_path, use_data_dir
 from hairmeta.evidence.present.output import check_target
 from hairmeta.evidence.present.render import OutputFormat
+from hairmeta.evidence.tables.workspace import tables_dir, workspace
 
 out = Console(soft_wrap=True)  # results: stdout
 err = Console(stderr=True, soft_wrap=True)  # messages, progress: stderr
@@ -171,14 +173,68 @@ ForceOpt = typer.Option(
 )
 
 
+_WORKSPACE: ContextVar[Path | None] = ContextVar("hairmeta_workspace", default=None)
+
+
+@contextmanager
+def _scoped(var: ContextVar, value):
+    """``var`` set to ``value`` for one run of the app (reset when the run's context closes)."""
+    token = var.set(value)
+    try:
+        yield value
+    finally:
+        var.reset(token)
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    ctx: typer.Context,
+    workspace_root: Path | None = typer.Option(
+        None,
+        "--workspace",
+        help="Review workspace (your tables, protocol and library). Default: $HAIRMETA_HOME, else the per-user data dir.",
+    ),
+) -> None:
     """hairmeta: search, de-duplicate, code, pool and compare hair-loss therapy evidence."""
+    ctx.with_resource(_scoped(_WORKSPACE, workspace_root))
+    chosen = workspace(workspace_root)
+    if chosen.has_tables:  # every command reads the workspace's tables and protocol
+        ctx.with_resource(use_data_dir(chosen.root))
+
+
+def chosen_workspace() -> Path | None:
+    """The ``--workspace`` given to this run (``None``: $HAIRMETA_HOME or the default)."""
+    return _WORKSPACE.get()
+
+
+def _use_tables(ctx: typer.Context, value: Path | None) -> Path | None:
+    """--data-dir: make its tables (else the workspace's) the ones this command reads."""
+    if ctx.resilient_parsing:
+        return value
+    folder = tables_dir(value, _WORKSPACE.get())
+    ctx.with_resource(use_data_dir(folder))
+    return folder
+
+
+DataDirOpt = typer.Option(
+    None,
+    "--data-dir",
+    callback=_use_tables,
+    help="Folder holding the four coded tables (default: the workspace's, else the shipped ones).",
+)
 
 
 def db_path(db: Path | None) -> Path:
-    """The library path the user chose, else the documented default."""
-    return db if db is not None else default_db_path()
+    """The library path the user chose (its folder must exist), else the workspace's library
+    (``--workspace``, ``$HAIRMETA_DB``, ``$HAIRMETA_HOME``, the per-user data dir), whose folder is created."""
+    if db is not None:
+        return db
+    path = default_db_path(chosen_workspace())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HairmetaError(f"{path.parent}: cannot create the library folder: {exc.strerror or exc}") from None
+    return path
 
 
 def output_target(path: Path, force: bool, *inputs: Path | None, db: Path | None = None) -> Path:

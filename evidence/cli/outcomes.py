@@ -6,20 +6,15 @@ from pathlib import Path
 
 import typer
 
-from hairmeta.evidence.cli.app import FormatOpt, app, err, new_app, out
+from hairmeta.evidence.cli.app import DataDirOpt, FormatOpt, app, chosen_workspace, err, new_app, out
 from hairmeta.evidence.present.render import OutputFormat, emit
 
 outcomes_app = new_app("The coded outcome tables: check them, list rows, add rows.")
 app.add_typer(outcomes_app, name="outcomes")
 
 
-_OutDataDirOpt = typer.Option(
-    None, "--data-dir", help="Directory holding the four tables (default: the shipped data/)."
-)
-
-
 _OutFileOpt = typer.Option(
-    None, "--file", help="The outcomes.csv to use (default: the one in --data-dir, else the shipped one)."
+    None, "--file", help="The outcomes.csv to use (default: the one in --data-dir, else the workspace's)."
 )
 
 
@@ -29,7 +24,7 @@ def outcomes_check(
         None,
         help="One table (studies, arms, outcomes or meta-analyses CSV; recognised by its header); the other tables are taken from beside it.",
     ),
-    data_dir: Path | None = _OutDataDirOpt,
+    data_dir: Path | None = DataDirOpt,
     fmt: OutputFormat | None = typer.Option(
         None, "--format", "-f", help="table, csv or json (default: one 'file:row:column: message' line per problem)."
     ),
@@ -54,7 +49,7 @@ def outcomes_list(
     study: str | None = typer.Option(None, "--study", help="Only this study_id."),
     outcome: list[str] | None = typer.Option(None, "--outcome", help="Only this outcome (repeatable)."),
     file: Path | None = _OutFileOpt,
-    data_dir: Path | None = _OutDataDirOpt,
+    data_dir: Path | None = DataDirOpt,
     all_columns: bool = typer.Option(
         False, "--all-columns", help="Every column in table output (csv/json always have all)."
     ),
@@ -76,13 +71,22 @@ def outcomes_add(
         None, "--from", help="Append the validated rows of this CSV (outcome columns) instead of prompting."
     ),
     file: Path | None = _OutFileOpt,
-    data_dir: Path | None = _OutDataDirOpt,
+    data_dir: Path | None = DataDirOpt,
     yes: bool = typer.Option(False, "--yes", "-y", help="Append the prompted row without asking for confirmation."),
 ) -> None:
     """Code a new outcome row interactively (or --from a CSV); nothing is written unless every check passes."""
     from hairmeta.evidence.tables.edit import append_outcomes, check_new_rows, prompt_row, read_new_rows
     from hairmeta.evidence.tables.load import load_studies, table_paths
+    from hairmeta.evidence.tables.workspace import writable_tables
 
+    if file is None:
+        data_dir, created = writable_tables(data_dir, chosen_workspace())
+        if created is not None:
+            err.print(
+                f"created the review workspace {created.root} (tables copied from the shipped ones)",
+                markup=False,
+                highlight=False,
+            )
     paths = table_paths(file, data_dir)
     if from_file is not None:
         count = append_outcomes(read_new_rows(from_file), paths["outcomes"], origin=from_file)

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from hairmeta.evidence.cli.app import (
+    DataDirOpt,
     ForceOpt,
     FormatOpt,
     KnhaOpt,
@@ -147,6 +148,7 @@ def pool_cmd(
     method: str = MethodOpt,
     knha: bool | None = KnhaOpt,
     level: float = LevelOpt,
+    data_dir: Path | None = DataDirOpt,
     by: str | None = typer.Option(None, "--by", help="Subgroup column: pool per level and test the difference."),
     label_column: str | None = _LabelOpt,
     outcome: str | None = typer.Option(

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from hairmeta.evidence.cli.app import (
+    DataDirOpt,
     DbOpt,
     ForceOpt,
     FormatOpt,
@@ -30,6 +31,7 @@ def summary(
     method: str = MethodOpt,
     knha: bool | None = KnhaOpt,
     level: float = LevelOpt,
+    data_dir: Path | None = DataDirOpt,
     fmt: OutputFormat = FormatOpt,
     details: bool = typer.Option(
         False, "--details", help="After the Summary of Findings: every body of evidence, the unpooled ones "
@@ -74,6 +76,7 @@ def compare(
     method: str = MethodOpt,
     knha: bool | None = KnhaOpt,
     level: float = LevelOpt,
+    data_dir: Path | None = DataDirOpt,
     fmt: OutputFormat = FormatOpt,
 ) -> None:
     """Place one study against the literature: design, size, protocol, arms, effects, confounding."""
@@ -103,6 +106,7 @@ def report(
     method: str = MethodOpt,
     knha: bool | None = KnhaOpt,
     level: float = LevelOpt,
+    data_dir: Path | None = DataDirOpt,
     db: Path | None = DbOpt,
     force: bool = ForceOpt,
 ) -> None:

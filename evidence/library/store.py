@@ -83,7 +83,10 @@ class Store:
     Parameters
     ----------
     path : path-like
-        The database file; parent directories are created. ``":memory:"`` is accepted.
+        The database file; its folder must exist (a mistyped folder is an error, never a new
+        library).  ``":memory:"`` is accepted.  A file that is not a hairmeta library is refused
+        before anything is written to it (the WAL journal mode is persistent, so it is set only
+        after the file is known to be a hairmeta library or new).
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -122,11 +125,8 @@ class Store:
     # -- opening and migrating
 
     def _connect(self) -> sqlite3.Connection:
-        if isinstance(self.path, Path):
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"{self.path}: cannot create directory: {exc}") from exc
+        if isinstance(self.path, Path) and not self.path.parent.is_dir():
+            raise StoreError(f"{self.path}: folder {str(self.path.parent)!r} does not exist (no library was created)")
         try:
             conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=30.0)
             conn.execute("PRAGMA schema_version").fetchone()  # fails now if it cannot be opened
@@ -138,8 +138,6 @@ class Store:
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA busy_timeout = 30000")
             conn.execute("PRAGMA foreign_keys = ON")
-            if isinstance(self.path, Path):
-                conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a hairmeta library ({exc})") from exc
@@ -159,6 +157,11 @@ class Store:
             )
         if (version == 0 and has_tables) or (version > 0 and app_id != APPLICATION_ID):
             raise StoreError(f"{self.path}: an SQLite file that is not a hairmeta library")
+        if isinstance(self.path, Path):  # persistent: only once the file is known to be ours (or new)
+            try:
+                self._conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{self.path}: cannot open the library ({exc})") from exc
         for number in range(version + 1, SCHEMA_VERSION + 1):
             self._apply(number)
 

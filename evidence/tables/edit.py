@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from hairmeta.evidence.errors import DataError
-from hairmeta.evidence.paths import data_file, write_atomic
+from hairmeta.evidence.paths import data_file, is_shipped, write_atomic
 from hairmeta.evidence.tables.check import Problem, _check_one
 from hairmeta.evidence.tables.load import _sibling, load_outcomes, load_studies, parse_number, read_csv_text
 from hairmeta.evidence.tables.vocab import (
@@ -103,7 +103,7 @@ def check_new_rows(rows: pd.DataFrame | list[dict], path: str | Path | None = No
 def append_outcomes(
     rows: pd.DataFrame | list[dict], path: str | Path | None = None, *, origin: str | Path | None = None
 ) -> int:
-    """Append validated rows to ``outcomes.csv`` (default: the shipped file); return how many.
+    """Append validated rows to ``outcomes.csv`` (default: the review's, never the shipped file); return how many.
 
     The new rows are checked together with the existing table (and the ``studies.csv`` beside
     it, else the shipped one) by :func:`check_tables` on a temporary copy; any error-level
@@ -113,6 +113,11 @@ def append_outcomes(
     With ``origin`` (the CSV the rows came from), errors name that file and its line numbers.
     """
     path = Path(path) if path is not None else data_file("outcomes.csv")
+    if is_shipped(path):
+        raise DataError(
+            "the tables shipped with hairmeta are never written; add rows to your workspace (hairmeta init)",
+            file=str(path),
+        )
     text, found, count = _candidate(rows, path)
     if found:
         first, extra = found[0], len(found) - 1

@@ -215,8 +215,13 @@ def table_kind(path: str | Path) -> str:
 
 def table_paths(file: str | Path | None = None, data_dir: str | Path | None = None) -> dict[str, Path]:
     """Paths of the four tables: ``file`` (any one table, recognised by its header) and the
-    other three beside it; else those in ``data_dir``; else the shipped ones.  A table missing
-    from the chosen directory falls back to the shipped file."""
+    other three beside it (else the review's, :func:`~hairmeta.evidence.paths.data_file`); else
+    those in ``data_dir``, which must hold all four (``DataError`` naming the missing ones); else
+    the review's tables (the active folder, else the shipped ones)."""
+    if data_dir is not None:
+        missing = [spec.filename for spec in SPECS.values() if not (Path(data_dir) / spec.filename).is_file()]
+        if missing:
+            raise DataError(f"not a folder of coded tables: {', '.join(missing)} missing", file=str(data_dir))
     base = Path(data_dir) if data_dir is not None else (Path(file).parent if file is not None else None)
     paths = {}
     for kind, spec in SPECS.items():

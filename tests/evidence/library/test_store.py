@@ -28,7 +28,7 @@ def rec(pmid="1", **kw) -> Record:
 
 @pytest.fixture
 def store(tmp_path):
-    with Store.open(tmp_path / "sub" / "lib.sqlite") as s:
+    with Store.open(tmp_path / "lib.sqlite") as s:
         yield s
 
 
