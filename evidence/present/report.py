@@ -24,8 +24,10 @@ from hairmeta.evidence.meta.options import DEFAULT, ModelOptions
 from hairmeta.evidence.present.output import suffix_of, write_output
 from hairmeta.evidence.present.plots import forest_svg, funnel_svg
 from hairmeta.evidence.present.prisma import flow_svg
+from hairmeta.evidence.present.sof_figures import forest_svg as sof_forest_svg
+from hairmeta.evidence.present.sof_figures import published_svg
 from hairmeta.evidence.synthesis.compare import compare
-from hairmeta.evidence.synthesis.summary import summary
+from hairmeta.evidence.synthesis.sof import BAYES_NOTE, effect_text, findings
 from hairmeta.evidence.tables.load import coded_tables
 
 TEMPLATES = {".html": "report.html.j2", ".md": "report.md.j2"}
@@ -127,17 +129,94 @@ def summary_tables(result) -> dict:
     return {"summary": _table(shown), "unpooled": _table(result.display_unpooled()), "published": _table(published)}
 
 
+#: Risk-of-bias domains of RoB 2 (Sterne JAC et al. BMJ 2019;366:l4898); the coded tables hold
+#: only an overall judgement, so every domain is shown as not assessed.
+ROB_DOMAINS = (
+    "Randomisation process",
+    "Deviations from intended interventions",
+    "Missing outcome data",
+    "Measurement of the outcome",
+    "Selection of the reported result",
+)
+
+
+def _bayes_of(row, rows: pd.DataFrame) -> dict | None:
+    """The Bayesian numbers of a SoF row's body when the row uses them (analysis scale)."""
+    if not row.model.startswith("Bayesian"):
+        return None
+    match = rows[
+        (rows["intervention_family"] == row.key[0])
+        & (rows["condition"] == row.key[1])
+        & (rows["outcome"] == row.key[2])
+        & (rows["comparison"] == row.key[3])
+    ].iloc[0]
+    names = ("estimate", "ci_low", "ci_high", "pi_low", "pi_high", "prob_positive")
+    return {n: float(match.get(f"bayes_{n}", math.nan)) for n in names}
+
+
+def sof_context(found, outcomes: pd.DataFrame, level: float) -> list[dict]:
+    """The SoF tables as the templates show them, each row with its forest plot (inline SVG)."""
+    bodies = {b.key: b for b in found.summary.bodies}
+    tables = []
+    for number, table in enumerate(found.tables, start=1):
+        rows = []
+        for i, row in enumerate(table.rows, start=1):
+            bayes = _bayes_of(row, found.summary.rows)
+            rows.append(
+                {
+                    **row.to_dict(),
+                    "id": f"forest-{number}-{i}",
+                    "effect_text": effect_text(row.effect),
+                    "interval": "CrI" if bayes else "CI",
+                    "forest": sof_forest_svg(row, bodies[row.key], outcomes, bayes, level),
+                }
+            )
+        tables.append(
+            {
+                "id": f"sof-{table.question.code}",
+                "title": table.question.title,
+                "rows": rows,
+                "footnotes": table.footnotes,
+                "statement": table.statement,
+                "without_numbers": table.without_numbers,
+            }
+        )
+    return tables
+
+
+def rob_context(found, studies: pd.DataFrame) -> dict:
+    """Study × domain grid of the studies behind the SoF rows (domains not assessed; overall as coded)."""
+    ids = list(dict.fromkeys(s for t in found.tables for r in t.rows for s in r.study_ids))
+    info = studies.set_index("study_id")
+    rows = [
+        {
+            "study_id": s,
+            "design": info.at[s, "design"],
+            "overall": info.at[s, "rob_judgement"] or "not_assessed",
+            "reason": info.at[s, "rob_reason"],
+        }
+        for s in ids
+        if s in info.index
+    ]
+    return {"domains": ROB_DOMAINS, "rows": rows}
+
+
 def gather(*, study: str | None, options: ModelOptions = DEFAULT, db: Path | None = None) -> dict:
     """Everything the templates need, computed once from the shipped tables and the library."""
 
     tables = coded_tables()
     studies, outcomes, arms, meta = tables.studies, tables.outcomes, tables.arms, tables.meta
     comparison = compare(study, studies=studies, arms=arms, outcomes=outcomes, options=options) if study else None
-    result = summary(options=options, studies=studies, outcomes=outcomes, meta=meta)
+    found = findings(options=options, studies=studies, outcomes=outcomes, meta=meta)
+    result = found.summary
     flow = library_flow(db) if db is not None else None
     return {
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "settings": result.settings,
+        "sof": sof_context(found, outcomes, options.level),
+        "bayes_note": BAYES_NOTE,
+        "rob": rob_context(found, studies),
+        "published_svg": published_svg(result.published),
         **summary_tables(result),
         "gaps": result.gaps,
         "plots": plots_of(result, result.settings),

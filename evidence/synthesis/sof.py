@@ -304,7 +304,7 @@ def _letters(tables_notes: list[list[str]]) -> tuple[dict[str, str], list[list[s
     for notes in tables_notes:
         for text in notes:
             by_text.setdefault(text, "abcdefghijklmnopqrstuvwxyz"[len(by_text) % 26])
-    return {v: k for k, v in by_text.items()}, [[by_text[t] for t in notes] for notes in tables_notes]
+    return {v: k for k, v in by_text.items()}, [sorted(by_text[t] for t in notes) for notes in tables_notes]
 
 
 # ------------------------------------------------------------------------------ rows and tables

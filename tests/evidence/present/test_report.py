@@ -61,7 +61,33 @@ def test_html_holds_every_section(html):
     ):
         assert heading in html
     assert "outperforming PRP" in html and "Why the data cannot support that claim" in html
+    for heading in ("Key findings: Summary of Findings", "Forest plots of the key findings", "Risk of bias", "Details"):
+        assert heading in html
+    assert html.index("Key findings: Summary of Findings") < html.index("The case series: hassan2024")
+    assert "No controlled study with results answers exosomes compared with PRP" in html
     assert "No record library given." in html
+
+
+def test_sof_rows_link_to_revman_style_forest_plots(context, html):
+    rows = [r for t in context["sof"] for r in t["rows"]]
+    assert rows
+    for r in rows:
+        assert f'href="#{r["id"]}"' in html and f'<section id="{r["id"]}">' in html
+        assert "Favours" in r["forest"] or "baseline" in r["forest"]
+        assert "Heterogeneity" in r["forest"] and "Test for overall effect" in r["forest"]
+    relapse = next(r for r in rows if r["key"][2] == "relapse")
+    assert "2/40 PRP" in relapse["forest"] and "10/40 ILCs" in relapse["forest"]  # arm events/total as coded
+    assert "Favours PRP" in relapse["forest"]  # fewer relapses is better: PRP on the left
+
+
+def test_details_keep_everything_shown_before(html):
+    assert html.count("<details>") >= 4
+    assert "Bodies of evidence without poolable numbers" in html and 'class="plot funnel"' in html
+
+
+def test_rob_grid_says_not_assessed(context):
+    assert context["rob"]["rows"] and len(context["rob"]["domains"]) == 5
+    assert {r["overall"] for r in context["rob"]["rows"]} <= {"low", "some_concerns", "high", "not_assessed"}
 
 
 def test_prisma_diagram_of_a_library_is_inlined(context, tmp_path):

@@ -24,7 +24,7 @@ def chromium() -> str:
     return path
 
 
-def dump_dom(page, profile) -> str:
+def dump_dom(page, profile, width: int = 1280) -> str:
     args = [
         chromium(),
         "--headless",
@@ -36,7 +36,7 @@ def dump_dom(page, profile) -> str:
         "--disable-sync",
         "--disable-dev-shm-usage",
         f"--user-data-dir={profile}",
-        "--window-size=1280,2000",
+        f"--window-size={width},2000",
         "--dump-dom",
         page.as_uri(),
     ]
@@ -53,9 +53,17 @@ def test_report_renders_in_chromium_with_its_plots(tmp_path):
     sizes = re.search(r'<span id="svg-sizes">([^<]*)</span>', dom)
     assert sizes and sizes.group(1) != "(script not run)", "the page's script did not run"
     measured = dict(item.rsplit(":", 1) for item in sizes.group(1).split())
-    kinds = {name.split()[0] for name in measured}
+    kinds = {name.split("+")[0] for name in measured}
     assert {"forest", "funnel"} <= kinds, measured
     for name, size in measured.items():
         width, height = (int(x) for x in size.split("x"))
         assert width > 50 and height > 50, f"{name} rendered at {size}"
     assert "Evidence summary" in dom and "hassan2024 against the literature" in dom
+    assert "forest-sof" in " ".join(measured), "no forest plot of a Summary of Findings row rendered"
+    # the key findings come first: SoF tables, then the case series, then the forest plots
+    order = [dom.index(f'id="{anchor}"') for anchor in ("key-findings", "comparison", "forests", "rob", "published")]
+    assert order == sorted(order)
+    # the page never scrolls sideways (wide tables and plots scroll inside their own boxes)
+    for width in (1280, 390):
+        page_width = re.search(r'<span id="page-width">(\d+)/(\d+)</span>', dump_dom(page, tmp_path / "p", width))
+        assert page_width and int(page_width.group(1)) <= int(page_width.group(2)), (width, page_width)
