@@ -33,7 +33,7 @@ def row_lines(row, width: int) -> list[str]:
     else:
         head = _wrap(left.strip(), width, " ") + [" " * max(width - len(right), 1) + right]
     unit = f" {row.effect['unit']}" if row.effect.get("unit") else ""
-    interval = "95% CrI" if row.model.startswith("Bayesian") else "95% CI"
+    interval = "CrI" if row.model.startswith("Bayesian") else "CI"
     effect = effect_text(row.effect).replace(" (", f"{unit} ({interval} ", 1)
     body = f"{effect}. " + (f"{row.absolute_effect}. " if row.absolute_effect else "") + row.statement
     return head + _wrap(body, width)

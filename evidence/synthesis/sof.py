@@ -120,8 +120,8 @@ SOF_LABELS = {"responders": "response (responders)", "salt_score": "SALT score (
 SYMBOLS = {"high": "⊕⊕⊕⊕", "moderate": "⊕⊕⊕◯", "low": "⊕⊕◯◯", "very low": "⊕◯◯◯"}
 #: What the effect column of a table shows for small bodies (stated under every table).
 BAYES_NOTE = (
-    f"Bodies of at most {SMALL_K} effects: Bayesian random-effects posterior median and 95% credible "
-    "interval (CrI); (−1)/(−2): levels rated down."
+    f"CrI: bodies of at most {SMALL_K} effects show the Bayesian random-effects posterior median and 95% "
+    "credible interval. (−1)/(−2): levels rated down."
 )
 
 
@@ -272,13 +272,13 @@ def _reason_sentence(domain: str, reason: str) -> str:
     if domain == "imprecision":
         parts = []
         if "includes no effect" in reason:
-            parts.append("the interval includes no effect")
+            parts.append("interval includes no effect")
         found = re.search(r"optimal information size (\d+)", reason)
         if found:
-            parts.append(f"fewer than {found.group(1)} participants (the optimal information size)")
-        return " and ".join(parts) or reason
+            parts.append(f"under {found.group(1)} participants (optimal information size)")
+        return "; ".join(parts) or reason
     if domain == "risk of bias" and "every study" not in reason:
-        return "more than half of the weight comes from studies at high or unassessed risk of bias"
+        return "over half the weight from studies at high or unassessed risk"
     return reason
 
 
@@ -288,11 +288,11 @@ def footnote_sentences(certainty: Certainty) -> list[str]:
     notes = []
     if certainty.start != "high":
         why = (
-            "a before-after comparison without a control group"
+            "before-after comparison without a control group"
             if "baseline" in certainty.start_reason
             else "includes non-randomised studies"
         )
-        notes.append(f"Starts at {certainty.start} certainty: {why}.")
+        notes.append(f"Starts {certainty.start}: {why}.")
     for j in certainty.downgrades:
         notes.append(f"{j.domain.capitalize()}: {_reason_sentence(j.domain, j.reason)} (−{j.levels}).")
     return notes
