@@ -167,13 +167,16 @@ def pool_cmd(
     mu_prior: str | None = _MuPriorOpt,
     mid: float | None = typer.Option(None, "--mid", help="With --bayes: also P(mu > MID), MID on the yi scale."),
     shortest: bool = typer.Option(False, "--shortest", help="With --bayes: shortest instead of central intervals."),
+    measure: str | None = typer.Option(
+        None, "--measure", help="With --bayes and --effects: the file's measure (e.g. MD), to choose the default prior."
+    ),
 ) -> None:
     """Random-effects meta-analysis of an effects file (or of coded outcomes), as metafor's rma;
     with --bayes the Bayesian normal-normal model (bayesmeta's), for very few studies."""
     options = model_options(method, knha, level)
     if bayes:
         _pool_bayes(effects, outcome, comparison, family, condition, by, label_column, fmt,
-                    dict(tau_prior=tau_prior, mu_prior=mu_prior, level=level, mid=mid,
+                    dict(tau_prior=tau_prior, mu_prior=mu_prior, level=level, mid=mid, measure=measure,
                          interval="shortest" if shortest else "central"))  # fmt: skip
         return
     if outcome is not None:
@@ -235,6 +238,7 @@ def _pool_bayes(effects, outcome, comparison, family, condition, by, label_colum
         _print_effect_table_notes(table)
         if table.effects.empty:
             raise ModelError(f"no poolable effects for outcome {outcome!r} vs {comparison!r}")
+        settings.pop("measure")
         result = bayes_pool_effects(table.effects, table.measure, **settings)
     else:
         result = bayes_pool_file(_require_effects(effects), label_column=label_column, **settings)

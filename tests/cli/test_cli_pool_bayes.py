@@ -104,3 +104,15 @@ def test_forest_bayes_rows_and_plot(runner, crins_csv, tmp_path):
     result = runner.invoke(app, ["forest", "-e", str(crins_csv), "-o", str(png), "--bayes", "--transform", "exp"])
     assert result.exit_code == 0, result.stderr
     assert "Bayesian RE" in png.read_text()
+
+
+def test_pool_bayes_measure_chooses_the_natural_unit_default(runner, tmp_path):
+    path = tmp_path / "md.csv"
+    pd.DataFrame({"study": ["A", "B"], "yi": [3.0, 7.5], "vi": [4.0, 6.0], "n1i": [20, 30], "n2i": [20, 25]}).to_csv(
+        path, index=False
+    )
+    result = runner.invoke(app, ["pool", "-e", str(path), "--bayes", "--measure", "MD", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    scale = json.loads(result.stdout)["tau_prior"]["params"][0]
+    assert scale == pytest.approx(np.sqrt(95 / (1 / 4 + 1 / 6)) / 2, rel=1e-12)  # UISD / 2 (Röver et al. 2021)
+    assert "UISD" in result.stderr
