@@ -4,7 +4,8 @@ Boxes follow the PRISMA 2020 flow diagram for new systematic reviews (databases 
 only): Page MJ, McKenzie JE, Bossuyt PM, et al. The PRISMA 2020 statement. BMJ 2021;372:n71,
 Figure 1.  How each count is read from the library:
 
-- identified, per source: distinct records per source (``record_sources``);
+- identified, per source: every record received from that source (one ``record_sources`` row
+  each, so records merged on PMID/DOI while importing still count where they were found);
 - duplicates removed: Σ(per source) − records stored (merged on PMID/DOI while importing), plus
   the records merged away by fuzzy de-duplication (clusters of ``hairmeta.evidence.library.dedup.cluster_map``);
   a decision on any member of a duplicate cluster counts once, for the cluster;
@@ -16,6 +17,12 @@ Figure 1.  How each count is read from the library:
   de-duplication linked as ``related`` (a meeting abstract and its full article are two reports of
   one study), *reports of included studies* count each.
 Records still awaiting a decision are counted as such, never hidden.
+
+The boxes add up (:meth:`PrismaFlow.arithmetic` lists each identity): identified = duplicates
+removed + screened; screened = excluded + sought + awaiting screening; sought = assessed +
+awaiting full text; assessed = excluded at full text + reports of included studies; the reasons
+sum to their box.  A full-text decision on a record not screened in is refused when it is made
+(:mod:`.screening`); one stored before that rule is left out of the flow and named in a note.
 """
 
 from __future__ import annotations
@@ -52,6 +59,31 @@ class PrismaFlow:
     def identified_total(self) -> int:
         """Records identified over all sources (a record found by two sources counts twice)."""
         return sum(self.identified.values())
+
+    def arithmetic(self) -> list[tuple[str, int, int]]:
+        """Each identity the boxes obey, as ``(statement, left, right)``; equal when the flow adds up."""
+        reports = self.included if self.included_reports is None else self.included_reports
+        return [
+            (
+                "identified = duplicates removed + screened",
+                self.identified_total,
+                self.duplicates_removed + self.screened,
+            ),
+            (
+                "screened = excluded + sought + awaiting screening",
+                self.screened,
+                self.excluded_screening + self.reports_sought + self.awaiting_screening,
+            ),
+            ("sought = assessed + awaiting full text", self.reports_sought, self.assessed + self.awaiting_full_text),
+            ("assessed = excluded at full text + included reports", self.assessed, self.excluded_full_text + reports),
+            ("excluded = sum of its reasons", self.excluded_screening, sum(self.excluded_screening_reasons.values())),
+            (
+                "excluded at full text = sum of its reasons",
+                self.excluded_full_text,
+                sum(self.excluded_full_text_reasons.values()),
+            ),
+            ("studies included <= their reports", min(self.included, reports), self.included),
+        ]
 
     def to_dict(self) -> dict:
         """Plain data (JSON)."""
@@ -147,6 +179,12 @@ def prisma_flow(store: Store) -> PrismaFlow:
     ft = per_cluster(latest_decisions(store, "full_text"), clusters)
     sought = int((ta["decision"] != "exclude").sum())
     passed = set(ta.loc[ta["decision"] != "exclude", "record_id"])
+    orphans = sorted(int(r) for r in ft.loc[~ft["record_id"].isin(passed), "record_id"])
+    if orphans:
+        note = (
+            f"{len(orphans)} full-text decision(s) on records not screened in at title/abstract are not"
+            f" counted (records {', '.join(map(str, orphans[:10]))}{' …' if len(orphans) > 10 else ''})"
+        )
     ft = ft[ft["record_id"].isin(passed)]
     assessed = int((ft["decision"] != "maybe").sum())
     return PrismaFlow(

@@ -2,6 +2,15 @@
 
 Every decision is appended to the library's ``screening`` table (never overwritten), so the
 history of a record's screening is kept; the *latest* decision per record and stage counts.
+
+The stages follow each other (PRISMA 2020: only records screened in are sought and assessed), so
+two decisions are refused rather than stored and then left out of the flow:
+
+* a ``full_text`` decision on a record whose title/abstract decision is missing or ``exclude``;
+* a ``title_abstract`` exclusion of a record that already has a ``full_text`` decision
+  (exclude it at full text instead).
+
+A duplicate cluster counts as one record (its latest decision, on any member, as in PRISMA).
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ from typing import Iterator
 import pandas as pd
 
 from hairmeta.evidence.errors import DataError, UnknownNameError
+from hairmeta.evidence.library.dedup.library import cluster_map
 from hairmeta.evidence.library.records import Record
 from hairmeta.evidence.library.store import Store
 
@@ -55,10 +65,12 @@ def record_decision(
     """Store one decision for ``record_id`` at ``stage``; an exclusion must give its reason.
 
     Raises ``UnknownNameError`` for an unknown stage or decision, ``DataError`` for an exclusion
-    without a reason and ``StoreError`` when the record is not in the library.
+    without a reason or a decision out of stage order (see the module docstring) and
+    ``StoreError`` when the record is not in the library.
     """
     _check(stage, decision, reason)
     store.get_record(record_id)  # StoreError if absent
+    _check_order(store, record_id, stage, decision)
     when = decided_at or datetime.now(UTC).isoformat(timespec="seconds")
     with store.transaction() as conn:
         cur = conn.execute(
@@ -67,6 +79,46 @@ def record_decision(
             (record_id, stage, decision, (reason or "").strip(), reviewer or "", when),
         )
     return Decision(cur.lastrowid, record_id, stage, decision, (reason or "").strip(), reviewer or "", when)
+
+
+def cluster_decision(store: Store, record_id: int, stage: str) -> dict | None:
+    """The latest decision at ``stage`` on ``record_id`` or any record of its duplicate cluster."""
+    clusters = cluster_map(store)
+    cluster = clusters.get(record_id, record_id)
+    members = [r for r, c in clusters.items() if c == cluster] or [record_id]
+    marks = ",".join("?" * len(members))
+    row = store.conn.execute(
+        f"SELECT record_id, decision, reason FROM screening WHERE stage = ? AND record_id IN ({marks})"
+        " ORDER BY id DESC LIMIT 1",
+        (stage, *members),
+    ).fetchone()
+    return dict(row) if row is not None else None
+
+
+def _check_order(store: Store, record_id: int, stage: str, decision: str) -> None:
+    """Refuse a decision the PRISMA flow could not count (see the module docstring)."""
+    if stage == "full_text":
+        screened = cluster_decision(store, record_id, "title_abstract")
+        if screened is None:
+            raise DataError(
+                f"record {record_id} has no title/abstract decision; screen it at title_abstract"
+                " (include or maybe) before a full-text decision",
+                field="--stage",
+            )
+        if screened["decision"] == "exclude":
+            raise DataError(
+                f"record {record_id} was excluded at title/abstract ({screened['reason']}); include it"
+                " there first if its full text is to be assessed",
+                field="--stage",
+            )
+    elif decision == "exclude":
+        assessed = cluster_decision(store, record_id, "full_text")
+        if assessed is not None:
+            raise DataError(
+                f"record {record_id} already has a full-text decision ({assessed['decision']});"
+                " exclude it at full text (--stage full_text) instead",
+                field="--stage",
+            )
 
 
 def latest_decisions(store: Store, stage: str | None = None) -> pd.DataFrame:

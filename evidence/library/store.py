@@ -348,10 +348,10 @@ class Store:
         return [dict(r) for r in rows]
 
     def count_by_source(self) -> dict[str, int]:
-        """Distinct records per source name."""
-        rows = self.conn.execute(
-            "SELECT source, count(DISTINCT record_id) FROM record_sources GROUP BY source ORDER BY source"
-        )
+        """Records received per source name: one per ``record_sources`` row, so two records of one
+        source that were merged on import (same PMID or DOI) both count, and the merge is a
+        duplicate removed; the same record received again under the same id counts once."""
+        rows = self.conn.execute("SELECT source, count(*) FROM record_sources GROUP BY source ORDER BY source")
         return {r[0]: r[1] for r in rows}
 
     def record_rows(self, *, limit: int | None = None, offset: int = 0, brief: bool = False) -> Iterator[dict]:
