@@ -83,9 +83,15 @@ def record_decision(
 
 def cluster_decision(store: Store, record_id: int, stage: str) -> dict | None:
     """The latest decision at ``stage`` on ``record_id`` or any record of its duplicate cluster."""
-    clusters = cluster_map(store)
-    cluster = clusters.get(record_id, record_id)
-    members = [r for r, c in clusters.items() if c == cluster] or [record_id]
+    merged = store.conn.execute(
+        "SELECT 1 FROM matches WHERE decision = 'merge' AND status = 'active' AND ? IN (record_a, record_b) LIMIT 1",
+        (record_id,),
+    ).fetchone()
+    members = [record_id]
+    if merged is not None:  # only then is the (whole-library) cluster map needed
+        clusters = cluster_map(store)
+        cluster = clusters.get(record_id, record_id)
+        members = [r for r, c in clusters.items() if c == cluster] or [record_id]
     marks = ",".join("?" * len(members))
     row = store.conn.execute(
         f"SELECT record_id, decision, reason FROM screening WHERE stage = ? AND record_id IN ({marks})"
@@ -111,7 +117,7 @@ def _check_order(store: Store, record_id: int, stage: str, decision: str) -> Non
                 " there first if its full text is to be assessed",
                 field="--stage",
             )
-    elif decision == "exclude":
+    elif decision == "exclude" and store.conn.execute("SELECT 1 FROM screening WHERE stage = 'full_text'").fetchone():
         assessed = cluster_decision(store, record_id, "full_text")
         if assessed is not None:
             raise DataError(
