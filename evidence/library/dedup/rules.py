@@ -123,11 +123,13 @@ def decide_pair(f: dict, t: Thresholds = THRESHOLDS) -> Decision:
        unless the whole citation is identical;
     3. generic recurring titles (:func:`~.fields.is_generic_title`) merge only on the same
        DOI/PMID or the same venue, volume, issue and first page;
-    4. a meeting abstract beside a full article elsewhere is ``related`` (two reports of one
-       study), never ``merge``;
+    4. a meeting abstract (or a conference paper) beside a full article elsewhere is
+       ``related`` (two reports of one study), never ``merge``;
     5. a shared DOI/PMID merges when titles agree and nothing conflicts;
     6. content: same venue/volume/issue/first page, or near-identical full citation; any
-       conflict (year, volume, issue, pages, authors, numbers in the titles) vetoes.
+       conflict (year, volume, issue, pages, authors, numbers in the titles) vetoes.  One
+       exception, for long non-generic titles only: identical title, authors, year, venue *and
+       abstract* outweigh a page or volume mismatch (one abstract in two databases' pagination).
     """
     for rule in (_kind_mismatch, _identifier_conflict, _generic_title, _meeting_vs_article, _shared_identifier):
         decision = rule(f)
