@@ -74,9 +74,12 @@ def outcomes_add(
     data_dir: Path | None = DataDirOpt,
     yes: bool = typer.Option(False, "--yes", "-y", help="Append the prompted row without asking for confirmation."),
 ) -> None:
-    """Code a new outcome row interactively (or --from a CSV); nothing is written unless every check passes."""
-    from hairmeta.evidence.tables.edit import append_outcomes, check_new_rows, prompt_row, read_new_rows
-    from hairmeta.evidence.tables.load import load_studies, table_paths
+    """Code a new outcome row interactively (or --from a CSV); nothing is written unless every check passes.
+
+    Each typed field is checked at once (an arm must be one arms.csv lists for the study); a row
+    the table check still rejects is shown field by field for correction, never thrown away."""
+    from hairmeta.evidence.tables.edit import append_outcomes, enter_row, read_new_rows
+    from hairmeta.evidence.tables.load import table_paths
     from hairmeta.evidence.tables.workspace import writable_tables
 
     if file is None:
@@ -99,14 +102,11 @@ def outcomes_add(
     def report(message):
         return err.print(message, markup=False, highlight=False)
 
-    row = prompt_row(ask, set(load_studies(paths["studies"])["study_id"]), report)
-    emit(err, {k: v for k, v in row.items() if v}, OutputFormat.table, title="New outcome row")
-    problems = check_new_rows([row], paths["outcomes"])
-    for problem in problems:
-        err.print(str(problem), markup=False, highlight=False)
-    if problems:
-        err.print("nothing written: fix the problems above and add the row again", markup=False, highlight=False)
+    row = enter_row(ask, paths["outcomes"], report)
+    if row is None:
+        err.print("nothing written", markup=False, highlight=False)
         raise typer.Exit(code=1)
+    emit(err, {k: v for k, v in row.items() if v}, OutputFormat.table, title="New outcome row")
     if not yes and not typer.confirm(f"Append this row to {paths['outcomes']}?", default=False):
         err.print("nothing written", markup=False, highlight=False)
         raise typer.Exit(code=1)

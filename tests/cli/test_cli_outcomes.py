@@ -172,18 +172,47 @@ def test_help_for_every_outcomes_command(runner):
         assert result.exit_code == 0 and "Usage" in result.stdout
 
 
-def test_add_interactive_row_failing_the_table_check_lists_problems_and_writes_nothing(runner, tables):
+def test_add_interactive_row_failing_the_table_check_keeps_the_typing_and_asks_for_the_field(runner, tables):
     before = (tables / "outcomes.csv").read_bytes()
-    text = answers_for(new_row(change_mean=99)) + "y\n"
-    result = runner.invoke(app, ["outcomes", "add", "--data-dir", str(tables)], input=text)
+    typed = answers_for(new_row(change_mean=99))
+    # the check fails at change_mean: the row is kept and the field asked again; input ends -> nothing written
+    result = runner.invoke(app, ["outcomes", "add", "--data-dir", str(tables)], input=typed)
     assert result.exit_code == 1
-    line = before.count(b"\n") + 1
-    assert (
-        f"{tables / 'outcomes.csv'}:{line}:change_mean: 99 does not appear in the quote "
-        "(quote it, or name the column in derivation)"
-    ) in result.stderr
-    assert "nothing written" in result.stderr
+    assert "change_mean: 99 does not appear in the quote (quote it, or name the column in derivation)" in result.stderr
+    assert f"{tables / 'outcomes.csv'}:" not in result.stderr  # no line that does not exist is named
     assert (tables / "outcomes.csv").read_bytes() == before
+    # Enter picks the field of the first problem, 35 corrects it, y appends
+    result = runner.invoke(app, ["outcomes", "add", "--data-dir", str(tables)], input=typed + "\n35\ny\n")
+    assert result.exit_code == 0, result.stderr
+    added = load_outcomes(tables / "outcomes.csv").iloc[-1]
+    assert (added["change_mean"], added["n"]) == (35.0, 16.0)
+
+
+def test_add_interactive_arm_not_listed_for_the_study_is_refused_at_the_field(runner, tables):
+    typed = answers_for(new_row()).replace("\nexosome\n", "\nexosome-b\nexosome\n", 1) + "y\n"
+    result = runner.invoke(app, ["outcomes", "add", "--data-dir", str(tables)], input=typed)
+    assert result.exit_code == 0, result.stderr
+    assert "arm: not an arm of wan2025 in arms.csv; its arms: exosome" in result.stderr
+    assert load_outcomes(tables / "outcomes.csv").iloc[-1]["arm"] == "exosome"
+
+
+def test_add_interactive_give_up_writes_nothing(runner, tables):
+    before = (tables / "outcomes.csv").read_bytes()
+    typed = answers_for(new_row(change_mean=99)) + "q\n"
+    result = runner.invoke(app, ["outcomes", "add", "--data-dir", str(tables)], input=typed)
+    assert result.exit_code == 1 and "nothing written" in result.stderr
+    assert (tables / "outcomes.csv").read_bytes() == before
+
+
+def test_add_from_file_refuses_what_check_would_reject(runner, tables, tmp_path):
+    before = (tables / "outcomes.csv").read_bytes()
+    source = tmp_path / "new.csv"
+    pd.DataFrame([new_row(), new_row(arm="exosome-b")]).to_csv(source, index=False)
+    result = runner.invoke(app, ["outcomes", "add", "--from", str(source), "--data-dir", str(tables)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {source}:3:arm: arm 'exosome-b' is not an arm of wan2025")
+    assert (tables / "outcomes.csv").read_bytes() == before
+    assert runner.invoke(app, ["outcomes", "check", "--data-dir", str(tables)]).exit_code == 0
 
 
 def test_list_says_when_a_study_has_no_numbers(runner):

@@ -331,7 +331,7 @@ def test_list_outcomes_unknown_names_list_the_valid_ones():
 def test_append_adds_rows_keeps_existing_bytes_and_assigns_ids(tables):
     path = tables / "outcomes.csv"
     before = path.read_bytes()
-    assert append_outcomes([new_row(), new_row(arm="exosome-b")], path) == 2
+    assert append_outcomes([new_row(), new_row(notes="second coding")], path) == 2  # arms.csv lists one arm
     after = path.read_bytes()
     assert after.startswith(before)
     frame = load_outcomes(path)
