@@ -211,9 +211,8 @@ def _use_tables(ctx: typer.Context, value: Path | None) -> Path | None:
     """--data-dir: make its tables (else the workspace's) the ones this command reads."""
     if ctx.resilient_parsing:
         return value
-    folder = tables_dir(value, _WORKSPACE.get())
-    ctx.with_resource(use_data_dir(folder))
-    return folder
+    ctx.with_resource(use_data_dir(tables_dir(value, _WORKSPACE.get())))
+    return value  # as given: None lets a command's --file take its sibling tables from beside it
 
 
 DataDirOpt = typer.Option(

@@ -137,3 +137,13 @@ def test_an_explicit_workspace_that_is_not_one_is_an_error(runner, tmp_path):
     result = runner.invoke(app, ["--workspace", str(tmp_path / "nope"), "summary"])
     assert result.exit_code == 1
     assert "hairmeta init" in result.stderr
+
+
+def test_a_file_argument_takes_its_sibling_tables_not_the_workspace(runner, tmp_path, home):
+    _broken_copy(home)
+    good = tmp_path / "good"
+    good.mkdir()
+    for name in TABLES:
+        shutil.copy(shipped_dir() / name, good / name)
+    result = runner.invoke(app, ["outcomes", "check", str(good / "outcomes.csv")])
+    assert result.exit_code == 0, result.stdout
