@@ -120,9 +120,24 @@ def _reg_loglik(y, v, X, tau2, reml: bool) -> float:
     return ll - 0.5 * k * np.log(2 * np.pi)
 
 
+def _score_mods(y, v, X, tau2: float, reml: bool) -> float:
+    """Twice dℓ/dτ² with moderators: ``Y'PPY − tr P`` (REML) or ``Y'PPY − Σw`` (ML)."""
+    w = 1 / (v + tau2)
+    P, _ = _projection(X, w)
+    py = P @ y
+    return py @ py - (np.trace(P) if reml else w.sum())
+
+
 def _scoring_mods(y, v, X, method: str, tau2: float) -> float:
-    """ML / REML / EB Fisher scoring with moderators, step-halving to stay at τ² ≥ 0."""
+    """ML / REML / EB Fisher scoring with moderators, step-halving to stay at τ² ≥ 0.
+
+    As in :mod:`.estimators`, ML/REML steps that overshoot the optimum (the score turns and
+    stays over half as steep) are halved, so scoring cannot circle the optimum; a fit still
+    unconverged after ``MAXITER`` steps is solved by bracketing (ML/REML) or, for EB, whose
+    equation is ``Y'PY = k − p``, by the Paule–Mandel root search.
+    """
     k, p = X.shape
+    likelihood, reml = method in ("ML", "REML"), method == "REML"
     for _ in range(MAXITER):
         w = 1 / (v + tau2)
         P, _ = _projection(X, w)
@@ -135,16 +150,43 @@ def _scoring_mods(y, v, X, method: str, tau2: float) -> float:
             adj = ((y @ py) * k / (k - p) - k) / w.sum()
         while tau2 + adj < 0:
             adj /= 2
+        if likelihood:
+            before = _score_mods(y, v, X, tau2, reml)
+            for _ in range(60):
+                after = _score_mods(y, v, X, tau2 + adj, reml)
+                if adj == 0 or not (np.sign(after) == -np.sign(before) and abs(after) > 0.5 * abs(before)):
+                    break
+                adj /= 2
         tau2 += adj
         if abs(adj) <= THRESHOLD:
             break
     else:
-        raise ConvergenceError(f"tau2 estimator {method} did not converge within {MAXITER} iterations")
-    if method in ("ML", "REML"):
-        reml = method == "REML"
+        if not likelihood:
+            return _tau2_pm_mods(y, v, X)
+        tau2 = _bracketed_max_mods(y, v, X, reml)
+    if likelihood:
         if _reg_loglik(y, v, X, 0.0, reml) - _reg_loglik(y, v, X, tau2, reml) > LL_TOL and tau2 > THRESHOLD:
             return 0.0
     return max(0.0, tau2)
+
+
+def _bracketed_max_mods(y, v, X, reml: bool, grid: int = 400) -> float:
+    """The τ² ≥ 0 maximising the (restricted) likelihood: best point of a grid over
+    ``[0, max(100, 10·var(y))]``, then bisection on the score inside its bracket."""
+    upper = max(100.0, 10 * float(np.var(y)))
+    pts = np.concatenate(([0.0], np.geomspace(1e-10, 1.0, grid - 1))) * upper
+    best = int(np.argmax([_reg_loglik(y, v, X, t, reml) for t in pts]))
+    lo, hi = pts[max(best - 1, 0)], pts[min(best + 1, grid - 1)]
+    if _score_mods(y, v, X, lo, reml) <= 0:
+        return lo
+    if _score_mods(y, v, X, hi, reml) >= 0:
+        return hi
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if mid in (lo, hi):
+            break
+        lo, hi = (mid, hi) if _score_mods(y, v, X, mid, reml) > 0 else (lo, mid)
+    return (lo + hi) / 2
 
 
 def design_matrix(mods: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
