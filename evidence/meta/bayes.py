@@ -173,6 +173,7 @@ class _Quadrature:
     lump0: float  # normalised mass at τ ≤ exp(edges_a[0])
     lump0_scale: float  # normalised mass per unit of prior probability below exp(edges_a[0])
     z: float  # normaliser (scaled units)
+    cap: float  # the largest τ integrated over; the prior's tail beyond is one node there
 
 
 def _panels(model: _Model, a: np.ndarray, b: np.ndarray, span: float):
@@ -244,7 +245,7 @@ def _quadrature(model: _Model) -> _Quadrature:
     tau = np.concatenate([[0.0], np.exp(u.ravel()), [t_top]])
     weight = np.concatenate([[lump0], mass.ravel(), [top]]) / z
     keep = weight > 0
-    return _Quadrature(tau[keep], weight[keep], a, b, cum, lump0 / z, lump0_scale / z, z)
+    return _Quadrature(tau[keep], weight[keep], a, b, cum, lump0 / z, lump0_scale / z, z, math.exp(u_cap))
 
 
 def _tau_quantiles(model: _Model, quad: _Quadrature, p: np.ndarray) -> np.ndarray:
@@ -444,9 +445,15 @@ def bayes_pool(
             )
         )
     mean = float(w @ m)
+    spread = w * (V + (m - mean) ** 2)
+    # E[τ²] can be infinite (half-Cauchy with k ≤ 2, log-t with k ≤ 3): then τ's far tail carries the sum
+    far = (tau > quad.cap * math.exp(-20)) & (not math.isfinite(prior.upper))
+    mu_sd = math.inf if spread[far].sum() > 1e-6 * spread.sum() else math.sqrt(spread.sum())
     notes = []
     if k == 1 and not muprior.proper:
         notes.append("one study: the posterior of tau is its prior (the data cannot inform heterogeneity)")
+    if math.isinf(mu_sd):
+        notes.append("the posterior SD of mu is infinite (a heavy-tailed tau prior with this few studies)")
     return BayesResult(
         k=k,
         level=float(level),
@@ -455,7 +462,7 @@ def bayes_pool(
         mu_prior=muprior,
         mu_median=float(q[0, 1]),
         mu_mean=mean,
-        mu_sd=float(math.sqrt(w @ (V + (m - mean) ** 2))),
+        mu_sd=mu_sd,
         mu_ci_low=float(q[0, 0]),
         mu_ci_high=float(q[0, 2]),
         tau_median=float(tq[1]),

@@ -281,3 +281,18 @@ def test_extreme_variance_ratio_and_many_studies_stay_finite():
 def test_bad_input_raises_clear_errors(yi, vi, kwargs, error, needle):
     with pytest.raises(error, match=needle):
         bayes_pool(yi, vi, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "k, prior, finite",
+    [(1, "halfcauchy:0.5", False), (2, "halfcauchy:0.5", False), (3, "halfcauchy:0.5", True), (2, "rhodes", False),
+     (3, "rhodes", True), (1, "uniform:2", True), (1, "halfnormal:0.5", True)],
+)  # fmt: skip
+def test_posterior_sd_of_mu_is_infinite_exactly_when_e_tau2_is(k, prior, finite):
+    """Var(mu | y) >= E[V(tau)] ~ E[tau^2]/k: infinite for half-Cauchy with k <= 2 (tail tau^-(k+1)) and
+    log-t with k <= 2; finite otherwise.  k = 1 with a uniform(0, 2) prior: v + E[tau^2] = 0.05 + 4/3."""
+    got = bayes_pool(np.linspace(0, 0.5, k), np.full(k, 0.05), tau_prior=prior)
+    assert math.isfinite(got.mu_sd) == finite
+    assert any("infinite" in note for note in got.notes) != finite
+    if prior == "uniform:2":
+        assert got.mu_sd == pytest.approx(math.sqrt(0.05 + 4 / 3), rel=1e-9)
