@@ -13,6 +13,7 @@ from scipy import stats
 
 from hairmeta.evidence.errors import UnknownNameError
 from hairmeta.evidence.tables.vocab import DESIGN_INFO
+from hairmeta.evidence.tables.vocab import label as code_label
 
 #: Conditions too loose to restrict the literature by; the comparison then uses every condition.
 LOOSE_CONDITIONS = frozenset({"hair_loss_unspecified", "other", ""})
@@ -234,7 +235,7 @@ def characteristics(study: pd.Series, arms: pd.DataFrame, comparable: pd.DataFra
         {
             "aspect": "design",
             "this_study": f"{label} (OCEBM level {level or '—'})",
-            "literature": ", ".join(f"{k}: {v}" for k, v in lit_designs.items()) or "none coded",
+            "literature": ", ".join(f"{code_label(k)}: {v}" for k, v in lit_designs.items()) or "none coded",
         },
         {
             "aspect": "sample size",

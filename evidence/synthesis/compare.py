@@ -35,7 +35,7 @@ from hairmeta.evidence.synthesis.characteristics import (
 )
 from hairmeta.evidence.synthesis.contrasts import from_outcomes
 from hairmeta.evidence.tables.load import coded_tables
-from hairmeta.evidence.tables.vocab import CONTROLLED_DESIGNS
+from hairmeta.evidence.tables.vocab import CONTROLLED_DESIGNS, label
 
 
 @dataclass(frozen=True)
@@ -347,7 +347,7 @@ def _notes(study: pd.Series, arms: list[dict], effects: list[dict], comparable, 
     notes += _contrast_notes(controlled)
     if str(study.get("condition") or "") in LOOSE_CONDITIONS:
         notes.append(
-            f"condition coded as {study.get('condition') or 'empty'}: compared with "
+            f"condition coded as {label(study.get('condition') or '') or 'empty'}: compared with "
             f"studies of any condition ({len(comparable)} studies)"
         )
     return notes

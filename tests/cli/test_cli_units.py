@@ -22,3 +22,10 @@ def test_summary_details_use_words_units_and_a_legend(runner):
     assert "aga_male" not in text.split("Evidence summary")[1].split("Certainty")[0]
     assert "(higher = more hair)" in text and "hairs/cm2" in text
     assert "MD: mean difference" in text and "RR: risk ratio, 1 = no difference" in text
+
+
+def test_compare_names_designs_and_conditions_in_words(runner):
+    result = runner.invoke(app, ["compare", "hassan2024"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "randomised trial: " in result.stdout and "rct_parallel:" not in result.stdout
+    assert "condition coded as hair loss, type not stated" in result.stderr
