@@ -28,4 +28,4 @@ def test_compare_names_designs_and_conditions_in_words(runner):
     result = runner.invoke(app, ["compare", "hassan2024"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "randomised trial: " in result.stdout and "rct_parallel:" not in result.stdout
-    assert "condition coded as hair loss, type not stated" in result.stderr
+    assert "condition coded as hair loss, type not stated" in result.stdout + result.stderr
