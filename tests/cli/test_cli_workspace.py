@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tablecopies import TABLES, edit, new_row
 
 from hairmeta.evidence.cli import app
 from hairmeta.evidence.paths import shipped_dir
 from hairmeta.evidence.tables.load import load_outcomes
-from tablecopies import TABLES, edit, new_row
 
 ROOT = Path(__file__).resolve().parents[2]
 
