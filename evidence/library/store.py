@@ -224,13 +224,17 @@ class Store:
             raise StoreError("upsert_records: source_ids must be as long as records")
         new = updated = unchanged = 0
         now = _utcnow()
+        seen: dict[str, int] = {}
         with self.transaction() as conn:
             for record, sid in zip(records, ids):
                 record_id, outcome = self._upsert_one(conn, record, now)
                 new += outcome == "new"
                 updated += outcome == "updated"
                 unchanged += outcome == "unchanged"
-                sid = sid if sid is not None else (record.pmid or record.key())
+                sid = str(sid if sid is not None else (record.pmid or record.key()))
+                seen[sid] = seen.get(sid, 0) + 1
+                if seen[sid] > 1:  # received twice in one batch (a repeated row of an export): both count
+                    sid = f"{sid}#{seen[sid]}"
                 conn.execute(
                     "INSERT OR IGNORE INTO record_sources(record_id, source, source_id, search_id,"
                     " first_seen) VALUES (?,?,?,?,?)",

@@ -145,3 +145,12 @@ def test_cli_import_then_prisma_adds_up(runner, tmp_path):
     assert flow["identified_total"] == 3 and flow["duplicates_removed"] == 1 and flow["screened"] == 2
     refused = runner.invoke(app, ["screen", "--db", str(db), "--record", "1", "--include", "--stage", "full_text"])
     assert refused.exit_code == 1 and "no title/abstract decision" in refused.stderr
+
+
+def test_a_row_repeated_in_one_export_is_identified_twice_and_reimport_adds_nothing(store):
+    row = Record(pmid="7", title="PRP seven")
+    store.upsert_records([row, row], source="pubmed-export", source_ids=["7", "7"])
+    store.upsert_records([row, row], source="pubmed-export", source_ids=["7", "7"])  # the same file again
+    flow = prisma_flow(store)
+    assert flow.identified == {"pubmed-export": 2} and flow.duplicates_removed == 1 and flow.screened == 1
+    assert_adds_up(flow)
