@@ -34,8 +34,10 @@ def summary(
     data_dir: Path | None = DataDirOpt,
     fmt: OutputFormat = FormatOpt,
     details: bool = typer.Option(
-        False, "--details", help="After the Summary of Findings: every body of evidence, the unpooled ones "
-        "with reasons, published meta-analyses beside ours."
+        False,
+        "--details",
+        help="After the Summary of Findings: every body of evidence, the unpooled ones "
+        "with reasons, published meta-analyses beside ours.",
     ),
 ) -> None:
     """The evidence summary: GRADE Summary of Findings per question first (--details: every pooled
@@ -48,9 +50,7 @@ def summary(
     if fmt is not OutputFormat.table:
         emit(out, found.to_dict() if fmt is OutputFormat.json else result.rows, fmt)
         return
-    out.print(
-        f"[bold]Summary of Findings[/bold] ({result.settings['model']}; k ≤ 4: Bayesian)", highlight=False
-    )
+    out.print(f"[bold]Summary of Findings[/bold] ({result.settings['model']}; k ≤ 4: Bayesian)", highlight=False)
     for line in sof_lines(found.tables, out.width, details=details):
         out.print(line, markup=False, highlight=False)
     if not details:

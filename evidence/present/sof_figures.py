@@ -133,7 +133,9 @@ def forest_svg(sof_row, body: Body, outcomes: pd.DataFrame, bayes: dict | None, 
         f = body.fit
         diamonds.append(Diamond(model_label(f), f.estimate, f.ci_low, f.ci_high, INK))
     if bayes:
-        diamonds.append(Diamond("Bayesian RE (median, CrI)", bayes["estimate"], bayes["ci_low"], bayes["ci_high"], BAYES))
+        diamonds.append(
+            Diamond("Bayesian RE (median, CrI)", bayes["estimate"], bayes["ci_low"], bayes["ci_high"], BAYES)
+        )
     pi = (body.fit.pi_low, body.fit.pi_high) if body.fit is not None else (np.nan, np.nan)
     if bayes and np.isfinite(bayes.get("pi_low", np.nan)):
         pi = (bayes["pi_low"], bayes["pi_high"])
@@ -186,7 +188,9 @@ def forest_svg(sof_row, body: Body, outcomes: pd.DataFrame, bayes: dict | None, 
         )
         y += ROW_H + 2
     top, bottom = 24, y - 8
-    parts.append(f'<line x1="{x(0.0):.1f}" x2="{x(0.0):.1f}" y1="{top}" y2="{bottom}" stroke="{MUTED}" stroke-dasharray="2 2"/>')
+    parts.append(
+        f'<line x1="{x(0.0):.1f}" x2="{x(0.0):.1f}" y1="{top}" y2="{bottom}" stroke="{MUTED}" stroke-dasharray="2 2"/>'
+    )
     parts.append(f'<line x1="{COLS["plot"]}" x2="{COLS["plot"] + PLOT_W}" y1="{bottom}" y2="{bottom}" stroke="{INK}"/>')
     for t, label in ticks:
         parts.append(f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{bottom}" y2="{bottom + 4}" stroke="{INK}"/>')
@@ -220,9 +224,13 @@ def _overall_text(body: Body, bayes: dict | None) -> str:
         e = body.effects.iloc[0]
         zval = e.yi / e.sei
         p = 2 * stats.norm.sf(abs(zval))
-        parts.append(f"Test for overall effect (one study): Z = {zval:.2f} ({'p < 0.0001' if p < 1e-4 else f'p = {p:.4f}'})")
+        parts.append(
+            f"Test for overall effect (one study): Z = {zval:.2f} ({'p < 0.0001' if p < 1e-4 else f'p = {p:.4f}'})"
+        )
     if bayes and np.isfinite(bayes.get("prob_positive", np.nan)):
-        parts.append(f"Bayesian P(effect > {'1' if body.measure in RATIO_MEASURES else '0'}) = {bayes['prob_positive']:.2f}")
+        parts.append(
+            f"Bayesian P(effect > {'1' if body.measure in RATIO_MEASURES else '0'}) = {bayes['prob_positive']:.2f}"
+        )
     return "; ".join(parts)
 
 
@@ -257,10 +265,16 @@ def published_svg(published: pd.DataFrame) -> str:
             if kind == "pub":
                 parts.append(f'<circle cx="{x(est):.1f}" cy="{y - 4}" r="4" fill="{colour}"/>')
             else:
-                parts.append(f'<rect x="{x(est) - 4:.1f}" y="{y - 8}" width="8" height="8" fill="white" stroke="{colour}"/>')
+                parts.append(
+                    f'<rect x="{x(est) - 4:.1f}" y="{y - 8}" width="8" height="8" fill="white" stroke="{colour}"/>'
+                )
             y += ROW_H
-        parts.append(f'<line x1="{x(null):.1f}" x2="{x(null):.1f}" y1="{start - 12}" y2="{y - 8}" stroke="{MUTED}" stroke-dasharray="2 2"/>')
-        parts.append(f'<line x1="{COLS["plot"]}" x2="{COLS["plot"] + PLOT_W}" y1="{y - 8}" y2="{y - 8}" stroke="{INK}"/>')
+        parts.append(
+            f'<line x1="{x(null):.1f}" x2="{x(null):.1f}" y1="{start - 12}" y2="{y - 8}" stroke="{MUTED}" stroke-dasharray="2 2"/>'
+        )
+        parts.append(
+            f'<line x1="{COLS["plot"]}" x2="{COLS["plot"] + PLOT_W}" y1="{y - 8}" y2="{y - 8}" stroke="{INK}"/>'
+        )
         for t, label in ticks:
             parts.append(_text(x(t), y + 6, label, "middle", 'font-size="10"'))
         y += 20

@@ -18,7 +18,12 @@ INDENT = "   "
 
 def _wrap(text: str, width: int, indent: str = INDENT) -> list[str]:
     return textwrap.wrap(
-        text, width=width, initial_indent=indent, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+        text,
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
     )
 
 

@@ -458,7 +458,6 @@ def sof_json(tables: list[SofTable]) -> list[dict]:
     return out
 
 
-
 @dataclass(frozen=True)
 class Findings:
     """The summary with its Summary of Findings tables (what ``hairmeta summary`` shows)."""

@@ -73,8 +73,12 @@ def test_absolute_effects_per_1000():
 
 def test_comparator_risk_is_pooled_from_the_control_arms():
     outcomes = pd.DataFrame(
-        {"outcome_id": ["a-01", "a-02", "b-01", "b-02"], "arm_role": ["intervention", "control"] * 2,
-         "events": [5, 10, 1, 30], "n": [40, 40, 50, 60]}  # fmt: skip
+        {
+            "outcome_id": ["a-01", "a-02", "b-01", "b-02"],
+            "arm_role": ["intervention", "control"] * 2,
+            "events": [5, 10, 1, 30],
+            "n": [40, 40, 50, 60],
+        }  # fmt: skip
     )
     effects = pd.DataFrame({"outcome_ids": ["a-01;a-02", "b-01;b-02"]})
     assert comparator_risk(effects, outcomes) == pytest.approx(40 / 100)
