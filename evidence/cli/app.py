@@ -63,6 +63,8 @@ class HairmetaGroup(TyperGroup):
     def invoke(self, ctx):
         with warnings.catch_warnings():
             warnings.simplefilter("default")
+            for developer_only in (DeprecationWarning, PendingDeprecationWarning, FutureWarning, ResourceWarning):
+                warnings.simplefilter("ignore", developer_only)  # about our code, not the user's input
             warnings.simplefilter("error", RuntimeWarning)  # numpy overflow etc.: stop, never print wrong numbers
             warnings.showwarning = _show_warning
             try:

@@ -45,3 +45,24 @@ def test_overflowing_values_stop_with_one_line_not_a_numpy_warning(runner, tmp_p
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.startswith("Error: numerical failure") and len(result.stderr.splitlines()) == 1
     assert "RuntimeWarning" not in result.stderr and ".py" not in result.stderr
+
+
+def test_library_warnings_become_notes_and_developer_warnings_stay_hidden(runner, tmp_path, monkeypatch):
+    import warnings
+
+    from hairmeta.evidence.meta import pooling
+
+    real = pooling.pool_file
+
+    def noisy(*args, **kwargs):
+        warnings.warn("an old API", DeprecationWarning, stacklevel=1)
+        warnings.warn("something the user should know", UserWarning, stacklevel=1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pooling, "pool_file", noisy)
+    path = tmp_path / "a.csv"
+    path.write_text(GOOD)
+    result = runner.invoke(app, ["pool", "--effects", str(path)])
+    assert result.exit_code == 0
+    assert "Note: something the user should know (user)" in result.stderr
+    assert "old API" not in result.stderr and "Warning" not in result.stderr and ".py" not in result.stderr
