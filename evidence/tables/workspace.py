@@ -129,17 +129,19 @@ def require_tables(folder: str | Path) -> Path:
 
 def tables_dir(data_dir: str | Path | None = None, workspace_root: str | Path | None = None) -> Path | None:
     """The folder of tables a command reads: ``data_dir`` (checked), else the workspace if it holds
-    the tables, else ``None`` (the shipped tables).  An explicit ``workspace_root`` without tables is
-    an error (run ``hairmeta init`` first)."""
+    the tables, else ``None`` (the shipped tables).  An explicit ``workspace_root`` without tables,
+    or a workspace holding only some of them, is an error naming the missing ones (never a silent
+    fall-back to the shipped tables)."""
     if data_dir is not None:
         return require_tables(data_dir)
     chosen = workspace(workspace_root)
     if chosen.has_tables:
         return chosen.root
-    if workspace_root is not None:
+    partial = len(chosen.missing_tables()) < len(TABLE_FILES)
+    if workspace_root is not None or partial:  # asked for by name, or begun and then broken
         raise DataError(
-            f"not a review workspace: {', '.join(chosen.missing_tables())} missing; create it with"
-            f" `hairmeta init {workspace_root}`",
+            f"not a review workspace: {', '.join(chosen.missing_tables())} missing; `hairmeta init"
+            f" {chosen.root}` copies the shipped ones (files already there are kept)",
             file=str(chosen.root),
         )
     return None

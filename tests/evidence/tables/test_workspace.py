@@ -100,3 +100,14 @@ def test_loaders_read_the_active_folder(tmp_path):
     with use_data_dir(tmp_path):
         assert len(load_studies()) == 2
     assert len(load_studies()) > 2
+
+
+def test_a_workspace_missing_some_tables_is_an_error_not_the_shipped_tables(tmp_path, monkeypatch):
+    monkeypatch.setenv("HAIRMETA_HOME", str(tmp_path))
+    init_workspace(tmp_path)
+    (tmp_path / "arms.csv").unlink()
+    with pytest.raises(DataError, match=r"arms.csv missing; `hairmeta init .*` copies"):
+        tables_dir()
+    with pytest.raises(DataError, match="arms.csv missing"):
+        writable_tables()
+    assert not (tmp_path / "arms.csv").exists()
