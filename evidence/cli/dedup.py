@@ -109,7 +109,13 @@ def dedup(
                 emit(out, why, fmt, title=f"Record {explain}")
         elif decide_id is not None:
             dd.decide(store, decide_id, decision or "", reviewer or "")
-            _say(fmt, f"match {decide_id}: {decision} (by {reviewer})", match_id=decide_id, decision=decision, by=reviewer)
+            _say(
+                fmt,
+                f"match {decide_id}: {decision} (by {reviewer})",
+                match_id=decide_id,
+                decision=decision,
+                by=reviewer,
+            )
         elif undo is not None or undo_cluster is not None:
             count = dd.undo_merge(store, match_id=undo, cluster=undo_cluster)
             _say(fmt, f"{count} merge(s) undone", match_id=undo, cluster=undo_cluster, undone=count)
