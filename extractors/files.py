@@ -156,15 +156,19 @@ class ImportReport:
         )
 
 
-def import_file(store, path: str | Path, source: str | None = None, fmt: str | None = None) -> ImportReport:
+def import_file(
+    store, path: str | Path, source: str | None = None, fmt: str | None = None, progress=None
+) -> ImportReport:
     """Read a whole file, then store its readable records in ONE transaction.
+
+    ``progress(done, total)`` follows the storing (see ``Store.upsert_records``).
 
     ``source`` names where the file came from (default ``file:<name>``); each record keeps its
     id in the file as its source id.
     """
     parsed = read_file(path, fmt)
     source = source or f"file:{Path(path).name}"
-    counts = store.upsert_records(parsed.records, source=source, source_ids=parsed.source_ids)
+    counts = store.upsert_records(parsed.records, source=source, source_ids=parsed.source_ids, progress=progress)
     return ImportReport(
         str(path),
         parsed.format,

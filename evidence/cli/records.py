@@ -28,8 +28,8 @@ def import_cmd(
     from hairmeta.evidence.library.store import Store
     from hairmeta.extractors.files import import_file
 
-    with Store.open(db_path(db)) as store, record_progress(f"importing {file.name}"):
-        report = import_file(store, file, source=source, fmt=file_type)
+    with Store.open(db_path(db)) as store, record_progress(f"importing {file.name}") as progress:
+        report = import_file(store, file, source=source, fmt=file_type, progress=progress)
     emit(out, dict(report.__dict__), fmt, title="Import")
     for warning in report.warnings:
         err.print(f"Warning: {warning}", markup=False, highlight=False)

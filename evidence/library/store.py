@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from hairmeta.evidence.errors import StoreError
 from hairmeta.evidence.library.records import Record, manual_record, normalize_doi
@@ -210,8 +210,11 @@ class Store:
         source: str,
         search_id: int | None = None,
         source_ids: Iterable[str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> UpsertCounts:
         """Insert or update ``records`` in one transaction; idempotent.
+
+        ``progress(done, total)`` is called every 200 records and at the end (a progress bar).
 
         Identity is :meth:`Record.key`; an existing row with the same pmid or doi is the same
         record too (so a DOI-only manual entry is updated once PubMed supplies the PMID).
@@ -228,6 +231,8 @@ class Store:
         with self.transaction() as conn:
             for record, sid in zip(records, ids):
                 record_id, outcome = self._upsert_one(conn, record, now)
+                if progress is not None and (new + updated + unchanged) % 200 == 199:
+                    progress(new + updated + unchanged + 1, len(records))
                 new += outcome == "new"
                 updated += outcome == "updated"
                 unchanged += outcome == "unchanged"
@@ -240,6 +245,8 @@ class Store:
                     " first_seen) VALUES (?,?,?,?,?)",
                     (record_id, source, str(sid), search_id, now),
                 )
+        if progress is not None:
+            progress(len(records), len(records))
         return UpsertCounts(new, updated, unchanged)
 
     def _existing(self, conn: sqlite3.Connection, record: Record) -> tuple[sqlite3.Row, Record] | tuple[None, None]:
