@@ -219,7 +219,9 @@ class Store:
         Identity is :meth:`Record.key`; an existing row with the same pmid or doi is the same
         record too (so a DOI-only manual entry is updated once PubMed supplies the PMID).
         ``source_ids`` (parallel to ``records``) names each record's id at ``source``; default
-        the record's pmid, else its key.
+        the record's pmid, else its key.  An id repeated within one call (an export listing a
+        record twice) is stored as ``id#2``, ``id#3`` …: each receipt is a record identified for
+        PRISMA, and re-importing the same file adds no row.
         """
         records = list(records)
         ids = list(source_ids) if source_ids is not None else [None] * len(records)
