@@ -372,7 +372,7 @@ def what_exists(question: Question, studies: pd.DataFrame, outcomes: pd.DataFram
     usable numbers, registrations without results, uncontrolled series."""
     with_numbers = set(outcomes.loc[outcomes[["mean", "change_mean", "events"]].notna().any(axis=1), "study_id"])
     fam = studies["intervention_family"].map(_families_of)
-    mine = studies[fam.map(lambda f: bool(f & set(question.families)))]
+    mine = family_studies = studies[fam.map(lambda f: bool(f & set(question.families)))]
     if question.comparison == "head_to_head":
         heads = mine["intervention_family"].map(lambda v: "prp" in _families_of(v)) | mine["comparator"].fillna(
             ""
@@ -397,6 +397,10 @@ def what_exists(question: Question, studies: pd.DataFrame, outcomes: pd.DataFram
     series = mine[~mine["design"].isin(CONTROLLED_DESIGNS | {"trial_registration"})]
     if len(series):
         parts.append("uncontrolled series: " + ", ".join(map(describe, series.itertuples())))
+    if question.comparison not in ("baseline", "head_to_head"):
+        uncontrolled = family_studies[~family_studies["design"].isin(CONTROLLED_DESIGNS | {"trial_registration"})]
+        if len(uncontrolled):
+            parts.append(f"{len(uncontrolled)} uncontrolled series (before-after only, see change from baseline)")
     return parts
 
 
