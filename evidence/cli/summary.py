@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import typer
@@ -24,6 +25,16 @@ from hairmeta.evidence.cli.app import (
     record_progress,
 )
 from hairmeta.evidence.present.render import OutputFormat, emit
+
+
+def _wrapped(title: str, items: list[str]) -> None:
+    """``bullets`` wrapped at the terminal's width between words (no line wider than the terminal)."""
+    out.print(f"[bold]{title}[/bold]")
+    for item in items:
+        for line in textwrap.wrap(
+            item, out.width, initial_indent="  • ", subsequent_indent="    ", break_long_words=False
+        ):
+            out.print(line, markup=False, highlight=False)
 
 
 @app.command()
@@ -63,11 +74,11 @@ def summary(
         title=f"Evidence summary ({result.settings['model']}, {result.settings['level']:g}% CI and PI)",
     )
     bullets("Measures", result.display_legend())
-    bullets("Certainty: start, each downgrade and its reason; flags", result.display_reasons())
+    _wrapped("Certainty: start, each downgrade and its reason; flags", result.display_reasons())
     emit(out, result.display_unpooled(), fmt, title="Bodies of evidence without poolable numbers")
     emit(out, result.display_published(), fmt, title="Published meta-analyses beside ours")
-    bullets("Published against ours", [f"{r.ma_id}: {r.explanation}" for r in result.published.itertuples()])
-    bullets("What the evidence lacks", result.gaps)
+    _wrapped("Published against ours", [f"{r.ma_id}: {r.explanation}" for r in result.published.itertuples()])
+    _wrapped("What the evidence lacks", result.gaps)
 
 
 @app.command()
