@@ -30,12 +30,11 @@ def _pending_match(runner) -> tuple[int, int]:
 
 def test_decide_and_undo_cluster_in_json(runner, db_file):
     match_id, record = _pending_match(runner)
-    queue_pair = (record,)
     decided = runner.invoke(app, ["dedup", "--decide", str(match_id), "--as", "merge", "--by", "AB", "-f", "json"])
     assert decided.exit_code == 0, decided.output
     assert json.loads(decided.stdout) == {"match_id": match_id, "decision": "merge", "by": "AB"}
     with Store(db_file) as store:
-        cluster = cluster_map(store)[queue_pair[0]]
+        cluster = cluster_map(store)[record]
     undone = runner.invoke(app, ["dedup", "--undo-cluster", str(cluster), "-f", "json"])
     assert undone.exit_code == 0, undone.output
     assert json.loads(undone.stdout) == {"match_id": None, "cluster": cluster, "undone": 1}
