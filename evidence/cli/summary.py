@@ -65,7 +65,6 @@ def summary(
     for line in sof_lines(found.tables, out.width, details=details):
         out.print(line, markup=False, highlight=False)
     if not details:
-        out.print("Everything behind these tables: hairmeta summary --details", markup=False, highlight=False)
         return
     emit(
         out,

@@ -74,6 +74,7 @@ def sof_lines(tables: list[SofTable], width: int = 80, *, details: bool = False)
             f"{letter} {text}", width=width, initial_indent=" ", subsequent_indent="   ", break_long_words=False
         )
     missing = sum(len(t.without_numbers) for t in tables)
-    if missing and not details:
-        lines += textwrap.wrap(f"{missing} critical outcome bodies have no usable numbers: see --details.", width)
+    if not details:
+        more = f"{missing} critical outcome bodies lack usable numbers: " if missing else "All details: "
+        lines += textwrap.wrap(f"{more}hairmeta summary --details", width)
     return lines

@@ -272,13 +272,13 @@ def _reason_sentence(domain: str, reason: str) -> str:
     if domain == "imprecision":
         parts = []
         if "includes no effect" in reason:
-            parts.append("interval includes no effect")
+            parts.append("CI includes no effect")
         found = re.search(r"optimal information size (\d+)", reason)
         if found:
-            parts.append(f"under {found.group(1)} participants (optimal information size)")
+            parts.append(f"N < {found.group(1)} (optimal information size)")
         return "; ".join(parts) or reason
     if domain == "risk of bias" and "every study" not in reason:
-        return "over half the weight from studies at high or unassessed risk"
+        return "over half the weight at high or unassessed risk"
     return reason
 
 
