@@ -8,6 +8,7 @@ extractors depend on the library, never the reverse; nothing imports upward, no 
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from collections import defaultdict
@@ -173,14 +174,28 @@ def test_every_subpackage_is_installed():
     assert on_disk == listed
 
 
+HEAVY = ("matplotlib", "scipy", "statsmodels", "hairmeta.evidence.meta.pooling", "hairmeta.evidence.meta.estimators")
+
+
 @pytest.mark.slow
-def test_help_imports_no_statistics_or_plotting():
-    """``hairmeta --help`` starts without matplotlib, scipy or statsmodels (start-up time)."""
+@pytest.mark.parametrize(
+    "argv, also_absent",
+    [
+        (["--help"], ("pandas", "numpy", "rapidfuzz")),
+        (["records"], ()),
+        (["outcomes", "list", "--study", "hassan2024"], ()),
+        (["screen", "--record", "1", "--include"], ()),
+    ],
+)
+def test_light_commands_import_no_statistics_or_plotting(tmp_path, argv, also_absent):
+    """Start-up time (issue 15): ``--help``, ``records``, ``screen`` and ``outcomes list`` never load the
+    statistics stack or matplotlib; ``--help`` not even pandas."""
     code = (
-        "import sys; from hairmeta.cli import app\n"
+        "import sys, json; from hairmeta.cli import app\n"
         "from typer.testing import CliRunner\n"
-        "CliRunner().invoke(app, ['--help'])\n"
-        "print(sorted(m for m in ('matplotlib', 'scipy', 'statsmodels') if m in sys.modules))"
+        f"CliRunner().invoke(app, {argv!r})\n"
+        f"print(json.dumps(sorted(m for m in {HEAVY + also_absent!r} if m in sys.modules)))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    env = {**os.environ, "HAIRMETA_HOME": str(tmp_path / "home"), "HAIRMETA_DB": str(tmp_path / "lib.sqlite")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

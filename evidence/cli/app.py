@@ -18,10 +18,9 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 from hairmeta.evidence.errors import HairmetaError, InputNote
-from hairmeta.evidence.meta.options import ModelOptions
 from hairmeta.evidence.paths import default_db_path, use_data_dir
+from hairmeta.evidence.present.formats import OutputFormat
 from hairmeta.evidence.present.output import check_target
-from hairmeta.evidence.present.render import OutputFormat
 from hairmeta.evidence.tables.workspace import tables_dir, workspace
 
 out = Console(soft_wrap=True)  # results: stdout
@@ -244,8 +243,10 @@ def output_target(path: Path, force: bool, *inputs: Path | None, db: Path | None
     return check_target(path, inputs=inputs, library=db_path(db), force=force)
 
 
-def model_options(method: str, knha: bool | None, level: float) -> ModelOptions:
+def model_options(method: str, knha: bool | None, level: float):
     """The model settings of one command, validated once (an unknown estimator lists the valid ones)."""
+    from hairmeta.evidence.meta.options import ModelOptions  # imported when a model runs: --help stays light
+
     return ModelOptions(method=method, knha=knha, level=level)
 
 
@@ -275,3 +276,18 @@ def record_progress(label: str):
             bar.update(task, completed=done, total=total)
 
         yield advance
+
+
+def emit(console: Console, data, fmt, title: str | None = None) -> None:
+    """:func:`hairmeta.evidence.present.render.emit`, imported when a command prints (pandas is not
+    needed to start the command line or to show its help)."""
+    from hairmeta.evidence.present.render import emit as render_emit
+
+    render_emit(console, data, fmt, title)
+
+
+def stream_rows(*args, **kwargs):
+    """:func:`hairmeta.evidence.present.render.stream_rows`, imported when a command prints."""
+    from hairmeta.evidence.present.render import stream_rows as render_stream_rows
+
+    return render_stream_rows(*args, **kwargs)

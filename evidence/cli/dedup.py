@@ -14,14 +14,15 @@ from hairmeta.evidence.cli.app import (
     FormatOpt,
     app,
     db_path,
+    emit,
     err,
     out,
     output_target,
     record_progress,
 )
 from hairmeta.evidence.errors import DataError
-from hairmeta.evidence.library.export import ExportFormat
-from hairmeta.evidence.present.render import OutputFormat, emit
+from hairmeta.evidence.library.formats import ExportFormat
+from hairmeta.evidence.present.formats import OutputFormat
 
 
 def _review_tables(queue: list[dict]):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from hairmeta.evidence.cli.app import DataDirOpt, FormatOpt, app, chosen_workspace, err, new_app, out
-from hairmeta.evidence.present.render import OutputFormat, emit
+from hairmeta.evidence.cli.app import DataDirOpt, FormatOpt, app, chosen_workspace, emit, err, new_app, out
+from hairmeta.evidence.present.formats import OutputFormat
 
 outcomes_app = new_app("The coded outcome tables: check them, list rows, add rows.")
 app.add_typer(outcomes_app, name="outcomes")

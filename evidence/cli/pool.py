@@ -14,13 +14,14 @@ from hairmeta.evidence.cli.app import (
     LevelOpt,
     MethodOpt,
     app,
+    emit,
     err,
     model_options,
     out,
     output_target,
     print_notes,
 )
-from hairmeta.evidence.present.render import OutputFormat, emit
+from hairmeta.evidence.present.formats import OutputFormat
 
 
 @app.command()

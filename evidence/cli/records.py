@@ -6,8 +6,19 @@ from pathlib import Path
 
 import typer
 
-from hairmeta.evidence.cli.app import DbOpt, FormatOpt, app, db_path, err, new_app, out, record_progress
-from hairmeta.evidence.present.render import OutputFormat, emit, stream_rows
+from hairmeta.evidence.cli.app import (
+    DbOpt,
+    FormatOpt,
+    app,
+    db_path,
+    emit,
+    err,
+    new_app,
+    out,
+    record_progress,
+    stream_rows,
+)
+from hairmeta.evidence.present.formats import OutputFormat
 
 
 @app.command("import")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from hairmeta.evidence.cli.app import DbOpt, ForceOpt, FormatOpt, app, db_path, err, out, output_target
-from hairmeta.evidence.present.render import OutputFormat, emit
+from hairmeta.evidence.cli.app import DbOpt, ForceOpt, FormatOpt, app, db_path, emit, err, out, output_target
+from hairmeta.evidence.present.formats import OutputFormat
 
 
 @app.command()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from hairmeta.evidence.cli.app import DbOpt, FormatOpt, app, db_path, err, out, record_progress
-from hairmeta.evidence.present.render import OutputFormat, emit
+from hairmeta.evidence.cli.app import DbOpt, FormatOpt, app, db_path, emit, err, out, record_progress
+from hairmeta.evidence.present.formats import OutputFormat
 
 
 def report_lines(reports) -> None:

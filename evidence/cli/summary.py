@@ -18,13 +18,14 @@ from hairmeta.evidence.cli.app import (
     app,
     bullets,
     db_path,
+    emit,
     err,
     model_options,
     out,
     output_target,
     record_progress,
 )
-from hairmeta.evidence.present.render import OutputFormat, emit
+from hairmeta.evidence.present.formats import OutputFormat
 
 
 def _wrapped(title: str, items: list[str]) -> None:

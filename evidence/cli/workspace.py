@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from hairmeta.evidence.cli.app import FormatOpt, app, chosen_workspace, err, out
-from hairmeta.evidence.present.render import OutputFormat, emit
+from hairmeta.evidence.cli.app import FormatOpt, app, chosen_workspace, emit, err, out
+from hairmeta.evidence.present.formats import OutputFormat
 
 
 @app.command()

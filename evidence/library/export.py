@@ -17,11 +17,11 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, fields
-from enum import Enum
 from typing import Iterable
 
 from hairmeta.evidence.errors import UnknownNameError
 from hairmeta.evidence.library.dedup.library import cluster_map
+from hairmeta.evidence.library.formats import ExportFormat
 from hairmeta.evidence.library.records import Author, Record
 
 CSV_COLUMNS = [
@@ -49,14 +49,6 @@ CSV_COLUMNS = [
 _NOT_DECOMPOSED = str.maketrans(
     {"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "œ": "oe"}
 )
-
-
-class ExportFormat(str, Enum):
-    """The formats ``hairmeta export`` writes."""
-
-    ris = "ris"
-    csv = "csv"
-    bibtex = "bibtex"
 
 
 @dataclass(frozen=True)

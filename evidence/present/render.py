@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import math
-from enum import Enum
 from typing import Any
 
 import numpy as np
@@ -17,13 +16,7 @@ import pandas as pd
 from rich.console import Console, RenderableType
 from rich.table import Table
 
-
-class OutputFormat(str, Enum):
-    """The ``--format`` choices every analysis and listing command shares."""
-
-    table = "table"
-    csv = "csv"
-    json = "json"
+from hairmeta.evidence.present.formats import OutputFormat
 
 
 def to_jsonable(value: Any) -> Any:
