@@ -9,7 +9,6 @@ import re
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from hairmeta.evidence.errors import UnknownNameError
 from hairmeta.evidence.tables.vocab import DESIGN_INFO
@@ -101,6 +100,8 @@ def percentile(value: float, others) -> float:
     others = [o for o in map(_num, others) if not math.isnan(o)]
     if not others or math.isnan(_num(value)):
         return float("nan")
+    from scipy import stats  # only percentiles need scipy.stats (0.3 s to import)
+
     return float(stats.percentileofscore(others, value, kind="mean"))
 
 

@@ -298,12 +298,12 @@ def _study_results(study: dict, records: list[dict], comparison: str, timepoint)
 
 
 def _candidates(
-    rows: pd.DataFrame, studies: dict[str, dict], comparison: str, timepoint, family: str | None
+    rows: list[dict], studies: dict[str, dict], comparison: str, timepoint, family: str | None
 ) -> tuple[list[Candidate], list[dict]]:
     """Usable pairings and excluded rows (with reasons) across all studies."""
     found, excluded = [], []
     by_study: dict[str, list[dict]] = {}
-    for record in rows.to_dict("records"):  # once: per-group to_dict is slow in pandas 3
+    for record in rows:
         by_study.setdefault(record["study_id"], []).append(record)
     for study_id in sorted(by_study):
         study = studies.get(study_id, {"study_id": study_id})
@@ -325,12 +325,9 @@ def _guarded(build, *args):
         return f"cannot derive mean/SD from the coded values ({exc})"
 
 
-def _check_inputs(outcomes: pd.DataFrame, comparison: str, timepoint) -> None:
+def _check_inputs(comparison: str, timepoint) -> None:
     if comparison not in COMPARISON_INFO:
         raise UnknownNameError("comparison", comparison, tuple(COMPARISON_INFO))
-    missing = [c for c in NEEDED_OUTCOME_COLUMNS if c not in outcomes.columns]
-    if missing:
-        raise DataError("missing column in the outcomes table", file="outcomes", row=1, field=missing[0])
     if timepoint != "last":
         try:
             float(timepoint)
@@ -338,9 +335,33 @@ def _check_inputs(outcomes: pd.DataFrame, comparison: str, timepoint) -> None:
             raise UnknownNameError("timepoint", str(timepoint), ("last", "<weeks, e.g. 24>")) from None
 
 
-def _study_rows(studies: pd.DataFrame, conditions: tuple[str, ...] | None) -> dict[str, dict]:
-    records = studies.to_dict("records")
-    return {r["study_id"]: r for r in records if conditions is None or cell_text(r, "condition") in conditions}
+@dataclass(frozen=True)
+class CodedIndex:
+    """The coded outcome and study tables as plain rows, grouped once.
+
+    Building it converts the tables once (pandas' row access is the cost of a body of evidence);
+    :func:`from_outcomes` then reads every body from it.  Build one per set of tables
+    (:meth:`of`) and pass it as ``index=`` when many bodies are computed from the same tables.
+    """
+
+    by_outcome: dict[str, list[dict]]
+    studies: dict[str, dict]
+
+    @classmethod
+    def of(cls, outcomes: pd.DataFrame, studies: pd.DataFrame) -> CodedIndex:
+        missing = [c for c in NEEDED_OUTCOME_COLUMNS if c not in outcomes.columns]
+        if missing:
+            raise DataError("missing column in the outcomes table", file="outcomes", row=1, field=missing[0])
+        by_outcome: dict[str, list[dict]] = {}
+        for record in outcomes.to_dict("records"):
+            by_outcome.setdefault(record["outcome"], []).append(record)
+        return cls(by_outcome, {r["study_id"]: r for r in studies.to_dict("records")})
+
+    def chosen_studies(self, conditions: tuple[str, ...] | None) -> dict[str, dict]:
+        """The studies of ``conditions`` (every study for None)."""
+        if conditions is None:
+            return self.studies
+        return {sid: r for sid, r in self.studies.items() if cell_text(r, "condition") in conditions}
 
 
 def from_outcomes(
@@ -354,6 +375,7 @@ def from_outcomes(
     measure: str | None = None,
     ri: float = derive.DEFAULT_CORRELATION,
     timepoint="last",
+    index: CodedIndex | None = None,
 ) -> EffectTable:
     """Coded outcome rows → one effect per study (per arm for ``baseline``) for one outcome.
 
@@ -374,6 +396,8 @@ def from_outcomes(
     ri : correlation imputed for paired data (within-person designs, pre–post) when not
         reported; :data:`hairmeta.evidence.meta.derive.CORRELATION_RANGE` is the suggested sensitivity range.
     timepoint : ``"last"`` (latest follow-up shared by the arms) or a number of weeks.
+    index : the tables already indexed (:class:`CodedIndex`); then ``outcomes`` and ``studies`` are
+        not read.
 
     Notes
     -----
@@ -387,12 +411,13 @@ def from_outcomes(
     """
     outcome, comparison = resolve_outcome(outcome), resolve_comparison(comparison)
     intervention_family = None if intervention_family is None else resolve_family(intervention_family)
-    outcomes, studies = _default_tables(outcomes, studies)
-    _check_inputs(outcomes, comparison, timepoint)
-    chosen = _study_rows(studies, None if condition is None else resolve_conditions(condition))
-    rows = outcomes[outcomes["outcome"] == outcome]
+    _check_inputs(comparison, timepoint)
+    if index is None:
+        index = CodedIndex.of(*_default_tables(outcomes, studies))
+    chosen = index.chosen_studies(None if condition is None else resolve_conditions(condition))
+    rows = index.by_outcome.get(outcome, [])
     if condition is not None:  # studies missing from the studies table are kept unless filtering
-        rows = rows[rows["study_id"].isin(chosen)]
+        rows = [r for r in rows if r["study_id"] in chosen]
     found, excluded = _candidates(rows, chosen, comparison, timepoint, intervention_family)
     name, unit, why = _choose_measure(found, comparison, measure, outcome)
     found = _drop_misfits(found, excluded, comparison, name, unit)
