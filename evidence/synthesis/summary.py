@@ -512,7 +512,8 @@ def gaps(rows: pd.DataFrame, studies: pd.DataFrame, outcomes: pd.DataFrame) -> l
     if len(with_numbers) and not (with_numbers["certainty"] == "high").any():
         found.append("no result reaches high certainty")
     has = outcomes.groupby("study_id")[["mean", "change_mean", "events"]].apply(lambda g: bool(g.notna().any().any()))
-    empty = [s for s in studies["study_id"] if not has.get(s, False) and s in set(outcomes["study_id"])]
+    coded = set(outcomes["study_id"])  # once, not per study
+    empty = [s for s in studies["study_id"] if not has.get(s, False) and s in coded]
     if empty:
         found.append("no extractable numbers coded for: " + ", ".join(empty))
     return found
