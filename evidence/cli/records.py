@@ -24,7 +24,8 @@ from hairmeta.evidence.present.formats import OutputFormat
 @app.command("import")
 def import_cmd(
     file: Path = typer.Argument(
-        ..., help="An export file: RIS, PubMed MEDLINE (.nbib), BibTeX, CSV, tab-delimited, Web of Science or EndNote XML."
+        ...,
+        help="An export file: RIS, PubMed MEDLINE (.nbib), BibTeX, CSV, tab-delimited, Web of Science or EndNote XML.",
     ),
     source: str | None = typer.Option(
         None, "--source", help="Where the file came from (e.g. embase, scopus); default file:<name>."

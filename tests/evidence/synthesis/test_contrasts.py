@@ -237,7 +237,9 @@ def test_requested_measure_must_fit_the_comparison(coded):
 
 
 def test_unknown_comparison_and_timepoint(coded):
-    with pytest.raises(UnknownNameError, match=r"valid: control \(any concurrent control\), placebo, active .*baseline"):
+    with pytest.raises(
+        UnknownNameError, match=r"valid: control \(any concurrent control\), placebo, active .*baseline"
+    ):
         from_outcomes(*coded, outcome="hair_density", comparison="sham")
     with pytest.raises(UnknownNameError, match="unknown timepoint 'first'"):
         from_outcomes(*coded, outcome="hair_density", comparison="control", timepoint="first")
