@@ -1,6 +1,11 @@
+import pytest
+
 """``hairmeta report``: writes the file, reports the path on stderr, refuses other suffixes."""
 
 from hairmeta.cli import app
+
+#: Renders whole reports or matplotlib figures: outside the fast lane.
+pytestmark = pytest.mark.slow
 
 
 def test_report_html_written(runner, tmp_path):

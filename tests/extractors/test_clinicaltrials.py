@@ -21,6 +21,9 @@ from hairmeta.evidence.library.store import Store
 from hairmeta.extractors import clinicaltrials
 from hairmeta.extractors.clinicaltrials import date_filter, parse_ctgov_study, search_into, start_year
 
+#: Loopback fake server with rate windows and injected faults: outside the fast lane.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def template() -> dict:

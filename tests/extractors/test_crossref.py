@@ -20,6 +20,9 @@ from hairmeta.extractors import crossref
 from hairmeta.extractors.crossref import adapt_limiter, lookup_doi, parse_crossref_work, rate_from_headers, search_into
 from hairmeta.extractors.http import RateLimiter
 
+#: Loopback fake server with rate windows and injected faults: outside the fast lane.
+pytestmark = pytest.mark.slow
+
 RECORDED = "work_10.1371_journal.pone.0033693"
 
 

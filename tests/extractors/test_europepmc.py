@@ -22,6 +22,9 @@ from hairmeta.extractors import europepmc
 from hairmeta.extractors.europepmc import author_from_string, date_query, parse_europepmc, search_into
 from hairmeta.extractors.http import RetryPolicy
 
+#: Loopback fake server with rate windows and injected faults: outside the fast lane.
+pytestmark = pytest.mark.slow
+
 
 def _load(fixtures_dir, name):
     return json.loads((fixtures_dir / "europepmc" / name).read_text(encoding="utf-8"))

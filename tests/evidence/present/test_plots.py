@@ -8,6 +8,9 @@ from hairmeta.evidence.errors import DataError
 from hairmeta.evidence.meta.pooling import pool
 from hairmeta.evidence.present.plots import forest_plot, forest_svg, funnel_plot, funnel_svg
 
+#: Renders whole reports or matplotlib figures: outside the fast lane.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def fit():

@@ -9,6 +9,9 @@ from hairmeta.evidence.errors import UnknownNameError
 from hairmeta.evidence.meta.options import ModelOptions
 from hairmeta.evidence.present.report import fmt_number, gather, render_report, write_report
 
+#: Renders whole reports or matplotlib figures: outside the fast lane.
+pytestmark = pytest.mark.slow
+
 
 class Links(HTMLParser):
     """Collects ids, in-page links, external resource references and svg elements."""

@@ -9,6 +9,9 @@ import pytest
 from hairmeta.evidence.meta.options import ModelOptions
 from hairmeta.evidence.present.report import gather, render_report
 
+#: Renders whole reports or matplotlib figures: outside the fast lane.
+pytestmark = pytest.mark.slow
+
 HOSTILE = "<script>alert(1)</script> & <img src=x onerror=alert(2)> [click](javascript:alert(3))"
 
 

@@ -242,6 +242,7 @@ def test_special_cases_set_all_found_no_false_merge():
     assert scores["removal"]["recall"] == 1.0
 
 
+@pytest.mark.slow
 # haematology: 0.889, below bib-dedupe's 0.896 -- its labels join records the issue-11 vetoes keep
 # apart (same title in two issues of one volume at non-overlapping pages; errata with their article).
 @pytest.mark.parametrize("name, recall_floor", [("diabetes", 0.99), ("respiratory", 0.97), ("haematology", 0.885)])
@@ -366,6 +367,7 @@ def test_people_decide_first_and_distinct_rows_keep_a_chain_apart(library):
     assert clusters[2] == clusters[3] != clusters[1]  # the machine's 1-2 merge yields
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["diabetes", "cytology_screening", "special_cases"])
 def test_library_import_then_dedup_merges_no_two_gold_works(name, tmp_path):
     """Library mode end to end: the store's own identity rules (PMID, DOI, content hash) and
