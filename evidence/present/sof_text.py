@@ -60,12 +60,45 @@ def table_lines(table: SofTable, width: int, letters: dict[str, str], *, details
     return lines
 
 
+CERTAINTY_ORDER = ("very low", "low", "moderate", "high")
+
+
+def glance_lines(tables: list[SofTable], width: int = 80) -> list[str]:
+    """One line per question, before the tables: the highest certainty any of its outcomes reaches
+    (or that no controlled study with results answers it), so the first screen answers every
+    question of the review."""
+    lines = textwrap.wrap(
+        "At a glance — the highest certainty any outcome reaches, per question:",
+        width=width,
+        initial_indent=" ",
+        subsequent_indent=" ",
+        break_long_words=False,
+    )
+    for table in tables:
+        rated = [r for r in table.rows if r.certainty in CERTAINTY_ORDER]
+        if rated:
+            best = max(rated, key=lambda r: CERTAINTY_ORDER.index(r.certainty))
+            answer = f"{best.certainty_symbols} {best.certainty.upper()}"
+            text = f"{table.question.title} ({len(rated)} outcome{'s' if len(rated) > 1 else ''})"
+        else:
+            answer, text = "no controlled results", table.question.title
+        lines += textwrap.wrap(
+            text,
+            width=width,
+            initial_indent=f" {answer:<21} ",
+            subsequent_indent=" " * 23,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    return lines
+
+
 def sof_lines(tables: list[SofTable], width: int = 80, *, details: bool = False) -> list[str]:
     """Every SoF table as text lines at most ``width`` wide, then the footnotes once."""
     sentences = list(dict.fromkeys(text for t in tables for text in t.footnotes.values()))
     letters = {text: "abcdefghijklmnopqrstuvwxyz"[i % 26] for i, text in enumerate(sentences)}
     header = "participants (studies) · certainty"
-    lines = [" " * max(width - len(header), 1) + header]
+    lines = glance_lines(tables, width) + [" " * max(width - len(header), 1) + header]
     for table in tables:
         lines += table_lines(table, width, letters, details=details)
     lines += textwrap.wrap("Footnotes. " + BAYES_NOTE, width=width, break_long_words=False)

@@ -100,6 +100,19 @@ def test_summary_default_is_the_sof_at_80_columns(runner):
     assert "The evidence is very uncertain" in result.stdout
 
 
+def test_first_screen_answers_every_question_of_the_review(runner):
+    """Issue 13: the first lines (a 24-line terminal) give each question's best certainty."""
+    from hairmeta.evidence.synthesis.sof import QUESTIONS
+
+    result = runner.invoke(app, ["summary"], env={"COLUMNS": "80"})
+    first = "\n".join(result.stdout.splitlines()[:24])
+    assert "At a glance" in first
+    for question in QUESTIONS:
+        assert question.title.split(" (")[0].split(":")[0] in first
+    assert "no controlled results Exosomes compared with PRP (head to head)" in first
+    assert "VERY LOW" in first
+
+
 def test_unknown_method_lists_valid_ones(runner):
     result = runner.invoke(app, ["summary", "--method", "XYZ"])
     assert result.exit_code == 1 and "REML" in result.stderr
