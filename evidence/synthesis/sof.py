@@ -44,6 +44,7 @@ from hairmeta.evidence.paths import data_file
 from hairmeta.evidence.synthesis.grade import Certainty
 from hairmeta.evidence.synthesis.statements import Mid, no_evidence_statement, statement
 from hairmeta.evidence.synthesis.summary import Body, Summary, certainty_of, summary
+from hairmeta.evidence.tables.check import number_in_quote
 from hairmeta.evidence.tables.load import coded_tables
 from hairmeta.evidence.tables.vocab import CONTROLLED_DESIGNS, DESIGN_INFO, OUTCOME_LABELS
 
@@ -169,8 +170,10 @@ class SofTable:
 def load_mids(path: str | Path | None = None) -> dict[str, Mid]:
     """Minimal important differences by measure from the protocol's ``[[mid]]`` entries.
 
-    Each entry needs ``measure``, ``small`` and ``source`` (``moderate`` and ``large`` optional);
-    a missing one raises :class:`DataError` naming the file, entry and field.
+    Each entry needs ``measure``, ``small``, ``source``, and a ``url`` a reader can open with a
+    verbatim ``quote`` in which every threshold stands (``moderate`` and ``large`` optional); a
+    missing field or a threshold not in the quote raises :class:`DataError` naming file, entry
+    and field.
     """
     path = Path(path) if path else data_file("protocol.toml")
     try:
@@ -179,9 +182,12 @@ def load_mids(path: str | Path | None = None) -> dict[str, Mid]:
         raise DataError(str(exc), file=str(path)) from exc
     mids = {}
     for number, item in enumerate(raw.get("mid", []), start=1):
-        for key in ("measure", "small", "source"):
+        for key in ("measure", "small", "source", "url", "quote"):
             if item.get(key) in (None, ""):
                 raise DataError(f"{key} is required", file=str(path), row=number, field=key)
+        for key in ("small", "moderate", "large"):
+            if item.get(key) is not None and not number_in_quote(float(item[key]), str(item["quote"])):
+                raise DataError(f"{item[key]} does not appear in the quote", file=str(path), row=number, field=key)
         mids[str(item["measure"])] = Mid(
             str(item["measure"]), float(item["small"]), str(item["source"]), item.get("moderate"), item.get("large")
         )

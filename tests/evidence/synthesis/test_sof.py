@@ -126,6 +126,18 @@ def test_mids_come_from_the_protocol_with_their_source(tmp_path):
     bad.write_text('[[mid]]\nmeasure = "MD"\nsmall = 3\n', encoding="utf-8")
     with pytest.raises(DataError, match="source is required"):
         load_mids(bad)
+    unquoted = tmp_path / "unquoted.toml"
+    unquoted.write_text(
+        '[[mid]]\nmeasure = "MD"\nsmall = 3\nsource = "a book"\nurl = "https://example.org/x"\n'
+        'quote = "a difference of 5 hairs is noticeable"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match="small: 3 does not appear in the quote"):
+        load_mids(unquoted)
+    no_url = tmp_path / "no_url.toml"
+    no_url.write_text('[[mid]]\nmeasure = "MD"\nsmall = 3\nsource = "a book"\n', encoding="utf-8")
+    with pytest.raises(DataError, match="url is required"):
+        load_mids(no_url)
 
 
 @pytest.mark.parametrize("width", [60, 80, 120])
