@@ -28,7 +28,7 @@ from hairmeta.evidence.synthesis.candidates import (
     control_candidate,
     family_ok,
 )
-from hairmeta.evidence.tables.load import coded_tables
+from hairmeta.evidence.tables.load import load_outcomes, load_studies
 from hairmeta.evidence.tables.vocab import (
     COMPARISON_INFO,
     resolve_comparison,
@@ -463,10 +463,8 @@ def _drop_misfits(
 
 
 def _default_tables(outcomes, studies) -> tuple[pd.DataFrame, pd.DataFrame]:
-    if outcomes is None or studies is None:
-        tables = coded_tables(outcomes=outcomes, studies=studies, arms=pd.DataFrame(), meta=pd.DataFrame())
-        outcomes, studies = tables.outcomes, tables.studies
-    return outcomes, studies
+    """The outcome and study tables given, each one not given loaded (as :func:`coded_tables` would)."""
+    return (load_outcomes() if outcomes is None else outcomes, load_studies() if studies is None else studies)
 
 
 def _table_notes(effects: list[dict], measure: str) -> list[str]:
