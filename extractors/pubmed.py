@@ -272,11 +272,7 @@ class EutilsClient:
 
     @classmethod
     def _records(cls, body: bytes, ids: list[str]) -> list[Record]:
-        try:
-            records = parse_pubmed_xml(body)
-        except PubmedParseError as exc:
-            raise RetryableError(f"efetch: truncated or malformed XML ({exc})") from exc
-        return cls._checked(records, ids)
+        return cls._checked(_parsed_records(_parsed_now(body)), ids)
 
     @staticmethod
     def _checked(records: list[Record], ids: list[str]) -> list[Record]:
