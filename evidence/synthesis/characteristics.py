@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from hairmeta.evidence.errors import UnknownNameError
-from hairmeta.evidence.tables.vocab import DESIGN_INFO
+from hairmeta.evidence.tables.vocab import ARM_COLUMNS, DESIGN_INFO
 from hairmeta.evidence.tables.vocab import label as code_label
 
 #: Conditions too loose to restrict the literature by; the comparison then uses every condition.
@@ -286,24 +286,9 @@ def characteristics(study: pd.Series, arms: pd.DataFrame, comparable: pd.DataFra
 def arm_rows(study: pd.Series, arms: pd.DataFrame) -> list[dict]:
     """The study's arms as coded, each with its provenance and verification."""
     own = arms[arms["study_id"] == study["study_id"]]
-    keep = [
-        "arm",
-        "arm_role",
-        "intervention_family",
-        "n",
-        "sex",
-        "n_male",
-        "n_female",
-        "age_mean",
-        "sessions_min",
-        "sessions_max",
-        "follow_up_months_min",
-        "follow_up_months_max",
-        "verification",
-        "source",
-        "location",
-        "quote",
-    ]
+    # the schema's arm characteristics (arm .. follow-up), then verification and provenance
+    keep = [*ARM_COLUMNS[ARM_COLUMNS.index("arm") : ARM_COLUMNS.index("source")], "verification", "source",
+            "location", "quote"]  # fmt: skip
     return [{k: r.get(k) for k in keep} for r in own.to_dict(orient="records")]
 
 

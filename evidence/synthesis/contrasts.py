@@ -31,6 +31,7 @@ from hairmeta.evidence.synthesis.candidates import (
 from hairmeta.evidence.tables.load import load_outcomes, load_studies
 from hairmeta.evidence.tables.vocab import (
     COMPARISON_INFO,
+    OUTCOME_COLUMNS,
     resolve_comparison,
     resolve_conditions,
     resolve_family,
@@ -64,20 +65,8 @@ EXCLUDED_COLUMNS = ["study_id", "outcome_ids", "reason"]
 BINARY_MEASURES = ("RR", "OR", "RD")
 
 
-NEEDED_OUTCOME_COLUMNS = (
-    "outcome_id",
-    "study_id",
-    "arm",
-    "arm_role",
-    "intervention_family",
-    "outcome",
-    "unit",
-    "timepoint",
-    "timepoint_weeks",
-    "n",
-    "mean",
-    "sd",
-)
+#: The outcome columns a contrast reads at the least: the schema's, from ``outcome_id`` to ``sd``.
+NEEDED_OUTCOME_COLUMNS = OUTCOME_COLUMNS[: OUTCOME_COLUMNS.index("sd") + 1]
 
 
 @dataclass(frozen=True)
