@@ -83,10 +83,11 @@ def author_from(name: str) -> Author | None:
     result as :func:`~hairmeta.evidence.library.normalize.surname_given` and
     :func:`~hairmeta.evidence.library.normalize.initials_of`.
     """
-    name = _plain(name)
+    name = _plain(name)  # stripped
     if name[-1:] in ")]" or "^" in name:
-        name = _AFFILIATION_MARK.sub("", name)
-    name = name.strip().strip(";").strip()
+        name = _AFFILIATION_MARK.sub("", name).strip()
+    if name[:1] == ";" or name[-1:] == ";":
+        name = name.strip(";").strip()
     if not name:
         return None
     if "," in name:
@@ -98,18 +99,29 @@ def author_from(name: str) -> Author | None:
         surname, given = nz.surname_given(name)
         if not given and _COLLECTIVE_WORDS.search(surname):
             return Author(collective_name=surname)
-    initials = _initials(given)
-    fore = "" if _INITIALS_ONLY.fullmatch(given) else given
-    return Author(last_name=surname, fore_name=fore, initials=initials)
+    parts = _GIVEN_PARTS.get(given)
+    if parts is None:
+        parts = _given_parts(given)
+    return Author(surname, parts[1], parts[0])
+
+
+_INITIALS_ONLY = re.compile(r"[A-Z.\s\-]*")
+_GIVEN_PARTS: dict[str, tuple[str, str]] = {}  # given names -> (initials, fore name); a few thousand distinct
+
+
+def _given_parts(given: str) -> tuple[str, str]:
+    """``(initials, fore name)`` of the given-name part, remembered: the same ``"J. M."`` recurs
+    thousands of times in one export.  The fore name is empty when ``given`` is initials only."""
+    if len(_GIVEN_PARTS) >= 8192:
+        _GIVEN_PARTS.clear()
+    parts = _GIVEN_PARTS[given] = (_initials(given), "" if _INITIALS_ONLY.fullmatch(given) else given)
+    return parts
 
 
 def _initials(given: str) -> str:
     if len(given) <= 4 and given.isalpha() and given.isupper():
         return given
     return "".join([w[0] for w in given.replace(".", " ").replace("-", " ").split()]).upper()
-
-
-_INITIALS_ONLY = re.compile(r"[A-Z.\s\-]*")
 
 
 def _plain(text: str) -> str:
