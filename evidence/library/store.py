@@ -32,6 +32,40 @@ def _utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+_INSERT_RECORD = (
+    "INSERT INTO records(key, pmid, doi, pmcid, title, year, journal, first_author, data, created_at, updated_at)"
+    " VALUES (:key,:pmid,:doi,:pmcid,:title,:year,:journal,:first_author,:data,:now,:now)"
+)
+_ADD_SOURCE = (
+    "INSERT OR IGNORE INTO record_sources(record_id, source, source_id, search_id, first_seen) VALUES (?,?,?,?,?)"
+)
+
+
+def _receipt_ids(records: list[Record], ids: list) -> list[str]:
+    """Each receipt's id at its source (given, else pmid, else key); repeats become ``id#2``…"""
+    seen: dict[str, int] = {}
+    result = []
+    for record, sid in zip(records, ids):
+        sid = str(sid if sid is not None else (record.pmid or record.key()))
+        seen[sid] = seen.get(sid, 0) + 1
+        result.append(f"{sid}#{seen[sid]}" if seen[sid] > 1 else sid)
+    return result
+
+
+def _all_unknown(conn: sqlite3.Connection, columns: list[dict]) -> bool:
+    """True when no key, PMID or DOI of the batch is in the library or repeated within it."""
+    for field in ("key", "pmid", "doi"):
+        values = [cols[field] for cols in columns if cols[field]]
+        if len(set(values)) < len(values):
+            return False
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            if conn.execute(f"SELECT 1 FROM records WHERE {field} IN ({marks}) LIMIT 1", chunk).fetchone():
+                return False
+    return True
+
+
 @dataclass(frozen=True)
 class UpsertCounts:
     """How many records one :meth:`Store.upsert_records` call added, changed or found as is."""
@@ -227,29 +261,49 @@ class Store:
         ids = list(source_ids) if source_ids is not None else [None] * len(records)
         if len(ids) != len(records):
             raise StoreError("upsert_records: source_ids must be as long as records")
-        new = updated = unchanged = 0
         now = _utcnow()
-        seen: dict[str, int] = {}
+        sids = _receipt_ids(records, ids)
         with self.transaction() as conn:
-            for record, sid in zip(records, ids):
-                record_id, outcome = self._upsert_one(conn, record, now)
-                if progress is not None and (new + updated + unchanged) % 200 == 199:
-                    progress(new + updated + unchanged + 1, len(records))
-                new += outcome == "new"
-                updated += outcome == "updated"
-                unchanged += outcome == "unchanged"
-                sid = str(sid if sid is not None else (record.pmid or record.key()))
-                seen[sid] = seen.get(sid, 0) + 1
-                if seen[sid] > 1:  # received twice in one batch (a repeated row of an export): both count
-                    sid = f"{sid}#{seen[sid]}"
-                conn.execute(
-                    "INSERT OR IGNORE INTO record_sources(record_id, source, source_id, search_id,"
-                    " first_seen) VALUES (?,?,?,?,?)",
-                    (record_id, source, str(sid), search_id, now),
-                )
+            columns = [_columns(record) for record in records]
+            if _all_unknown(conn, columns):
+                counts = self._insert_all(conn, columns, sids, source, search_id, now, progress)
+            else:
+                counts = self._upsert_each(conn, records, sids, source, search_id, now, progress)
         if progress is not None:
             progress(len(records), len(records))
+        return counts
+
+    def _upsert_each(self, conn, records, sids, source, search_id, now, progress) -> UpsertCounts:
+        """Record by record: each is matched against the library as it stands, earlier ones included."""
+        new = updated = unchanged = 0
+        for record, sid in zip(records, sids):
+            record_id, outcome = self._upsert_one(conn, record, now)
+            if progress is not None and (new + updated + unchanged) % 200 == 199:
+                progress(new + updated + unchanged + 1, len(records))
+            new += outcome == "new"
+            updated += outcome == "updated"
+            unchanged += outcome == "unchanged"
+            conn.execute(_ADD_SOURCE, (record_id, source, sid, search_id, now))
         return UpsertCounts(new, updated, unchanged)
+
+    @staticmethod
+    def _insert_all(conn, columns, sids, source, search_id, now, progress) -> UpsertCounts:
+        """A batch none of whose keys, PMIDs or DOIs the library holds, nor repeats: all new.
+
+        The record-by-record path would insert every one under its own key; this does the same
+        in a few statements (a PubMed fetch batch is almost always this case).
+        """
+        for start in range(0, len(columns), 200):
+            chunk = columns[start : start + 200]
+            conn.executemany(_INSERT_RECORD, [{**cols, "now": now} for cols in chunk])
+            keys = [cols["key"] for cols in chunk]
+            found = dict(conn.execute(f"SELECT key, id FROM records WHERE key IN ({','.join('?' * len(keys))})", keys))
+            conn.executemany(
+                _ADD_SOURCE, [(found[key], source, sid, search_id, now) for key, sid in zip(keys, sids[start:])]
+            )
+            if progress is not None and start + 200 < len(columns):
+                progress(start + 200, len(columns))
+        return UpsertCounts(new=len(columns))
 
     def _existing(self, conn: sqlite3.Connection, record: Record) -> tuple[sqlite3.Row, Record] | tuple[None, None]:
         """The stored row that is ``record`` and its decoded record: same key or PMID; or same
@@ -281,12 +335,7 @@ class Store:
         row, stored = self._existing(conn, record)
         if row is None:
             cols["key"] = _free_key(conn, record)
-            cur = conn.execute(
-                "INSERT INTO records(key, pmid, doi, pmcid, title, year, journal, first_author,"
-                " data, created_at, updated_at) VALUES (:key,:pmid,:doi,:pmcid,:title,:year,"
-                ":journal,:first_author,:data,:now,:now)",
-                {**cols, "now": now},
-            )
+            cur = conn.execute(_INSERT_RECORD, {**cols, "now": now})
             return cur.lastrowid, "new"
         merged = merge_records(stored, record)
         cols = _columns(merged)
