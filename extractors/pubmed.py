@@ -20,6 +20,7 @@ NCBI's rules (NBK25497/NBK25499; NLM support KA-05510) kept here:
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -42,10 +43,11 @@ NCBI_EUTILS = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 ESEARCH_CAP = 9999  # PubMed esearch returns at most this many IDs (NBK25499, ESearch retmax)
 RATE_NO_KEY, RATE_WITH_KEY = 3.0, 10.0
 POST_OVER_IDS = 200  # Bio.Entrez and rentrez switch to POST at about 200 IDs
-#: Batches downloaded ahead of the one being stored: their replies are parsed in worker processes
-#: meanwhile (Entrez.read is pure Python, ~0.12 s of CPU per 500 records), so parsing runs beside
-#: the requests instead of between them.  At most this many replies are held in memory.
-LOOKAHEAD = 4
+#: Batches downloaded ahead of the one being stored: one second of requests at the keyed rate,
+#: so a whole window's replies can be parsed (in worker processes) while earlier ones are stored.
+#: At most this many replies are held in memory: 0.8 MB each for 500 of the benchmark's records, but
+#: a record with its reference list can be 44 KB (fixture pubmed4.xml), so up to ~20 MB a reply.
+LOOKAHEAD = 10
 PARSE_WORKERS = max(1, min(2, os.cpu_count() or 1))
 FIRST_DAY, LAST_DAY = date(1700, 1, 1), date(2999, 12, 31)
 
@@ -440,10 +442,11 @@ def _job_id(sid: int, window: Window, ids: list[str]) -> str:
 def _fetch_window(store, client, sid, term, window, ids, batch_size, tally, progress) -> None:
     """efetch one window's IDs batch by batch and store them, in order.
 
-    Up to :data:`LOOKAHEAD` batches are downloaded ahead (one request at a time, at NCBI's rate)
-    and each reply is parsed in a worker process as soon as it arrives, so neither downloading
-    nor parsing waits for the other.  Each batch is stored together with its progress mark in
-    one transaction, in batch order; batches an interrupted run already stored are skipped.
+    Up to :data:`LOOKAHEAD` batches are downloaded ahead, one request at a time at NCBI's rate;
+    the download thread hands each reply to a parse worker the moment it arrives, so parsing
+    never waits for storing and neither waits for the next download.  Each batch is stored
+    together with its progress mark in one transaction, in batch order; batches an interrupted
+    run already stored are skipped.
     """
     job = _job_id(sid, window, ids)
     done = store.done_batches(job)
@@ -451,28 +454,21 @@ def _fetch_window(store, client, sid, term, window, ids, batch_size, tally, prog
     todo = [b for b in batches if b[0] not in done]
     ok = True
     with _parsers(len(todo)) as parse, ThreadPoolExecutor(max_workers=1, thread_name_prefix="efetch") as fetch:
-        bodies: dict[int, Future] = {}
-        parsed: dict[int, Future] = {}
+        fetched: dict[int, Future] = {}
         queue = iter(todo)
 
         def top_up() -> None:
-            while len(bodies) < LOOKAHEAD and (batch := next(queue, None)) is not None:
-                bodies[batch[0]] = _prefetch(fetch, client, window, batch)
+            while len(fetched) < LOOKAHEAD and (batch := next(queue, None)) is not None:
+                fetched[batch[0]] = _prefetch(fetch, client, window, batch, parse)
 
         top_up()
         for number, start, chunk in batches:
             if number in done:
                 tally.known += len(chunk)
             else:
-                for waiting, future in bodies.items():  # start parsing every reply already here
-                    if waiting not in parsed and future.done() and future.exception() is None:
-                        parsed[waiting] = parse(future.result())
-                body = bodies.pop(number)
-                if number not in parsed and body.exception() is None:
-                    parsed[number] = parse(body.result())
+                future = fetched.pop(number)
                 top_up()
-                ok &= _store_batch(store, client, sid, job, window, (number, start, chunk), body, tally,
-                                   parsed.pop(number, None))  # fmt: skip
+                ok &= _store_batch(store, client, sid, job, window, (number, start, chunk), future, tally)
             tally.done += len(chunk)
             if progress:
                 progress(tally.done, tally.total)
@@ -487,9 +483,14 @@ def _parsers(batches: int) -> Iterator[Callable[[bytes], Future]]:
     if batches < 3 or PARSE_WORKERS < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield _parsed_now
         return
-    with ProcessPoolExecutor(PARSE_WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
-        list(pool.map(int, range(PARSE_WORKERS)))  # start the workers now, before any thread exists
-        yield lambda body: pool.submit(parse_pubmed_xml, body)
+    gc.freeze()  # the workers' collector then skips every inherited object (no copy-on-write storms)
+    try:
+        with ProcessPoolExecutor(PARSE_WORKERS, mp_context=multiprocessing.get_context("fork")) as pool:
+            list(pool.map(int, range(PARSE_WORKERS)))  # start the workers now, before any thread exists
+            gc.unfreeze()
+            yield lambda body: pool.submit(parse_pubmed_xml, body)
+    finally:
+        gc.unfreeze()
 
 
 def _parsed_now(body: bytes) -> Future:
@@ -510,22 +511,29 @@ def _parsed_records(future: Future) -> list[Record]:
         raise RetryableError(f"efetch: truncated or malformed XML ({exc})") from exc
 
 
-def _prefetch(pool, client, window, batch) -> Future:
+def _prefetch(pool, client, window, batch, parse) -> Future:
+    """A future of ``(body, parsed)``: the reply downloaded in ``pool`` and its parse started."""
     number, start, chunk = batch
-    return pool.submit(
-        client.efetch_body, chunk, webenv=window.result["webenv"], query_key=window.result["query_key"], retstart=start
-    )
+
+    def fetch_and_parse() -> tuple[bytes, Future]:
+        body = client.efetch_body(
+            chunk, webenv=window.result["webenv"], query_key=window.result["query_key"], retstart=start
+        )
+        return body, parse(body)
+
+    return pool.submit(fetch_and_parse)
 
 
-def _store_batch(store, client, sid, job, window, batch, future: Future, tally, parsed: Future | None = None) -> bool:
+def _store_batch(store, client, sid, job, window, batch, future: Future, tally) -> bool:
     number, start, chunk = batch
     try:
+        body, parsed = future.result()
         records = client.efetch(
             chunk,
             webenv=window.result["webenv"],
             query_key=window.result["query_key"],
             retstart=start,
-            body=future.result(),
+            body=body,
             parsed=parsed,
         )
     except (RetryableError, SourceError) as exc:
