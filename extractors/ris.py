@@ -36,6 +36,8 @@ _JOURNAL_TAGS = ("JF", "T2", "JO", "JA", "J1", "J2", "JI", "J9")
 _ABBREV_TAGS = ("J2", "JA", "JI", "J9", "J1")
 _YEAR_TAGS = ("PY", "Y1", "DA", "Y2")
 _PUBMED_DB = re.compile(r"(?i)pubmed|medline|\bnlm\b")
+_HAS_YEAR = re.compile(r"(1[6-9]|20)\d\d")
+_C3_PMID = re.compile(r"PUBMED\s+(\d+)")
 
 
 def read_ris(text: str, path: str = "<ris>", encoding: str = "utf-8") -> ParsedFile:
@@ -56,37 +58,55 @@ def iter_entries(text: str, path: str, warnings: list[str]):
     start = 0
     last = ""
     match_line = _TAG_LINE.match
-    for number, line in enumerate(text.split("\n"), start=1):
-        if line[2:6] == "  - " and line[0].isupper():
-            tag, value = line[:2], line[6:].strip()
-        elif line[2:5] == "  -" and line[0].isupper():
-            tag, value = line[:2], line[5:].strip()
-        elif line and not line[0].isspace() and (m := match_line(line)) is not None:
-            tag, value = m.group(1), m.group(2) or ""
-        else:
-            if tags is not None and last and line.strip():
-                _continue(tags, last, line.strip())
-            continue
-        if tag == "TY":
-            if tags is not None:
-                warnings.append(f"{path}:{start}: record not closed with ER before the next TY (line {number}); kept")
-                yield _entry(tags, start)
-            tags, start, last = {"TY": [value]}, number, "TY"
-        elif tags is None:
-            continue  # vendor text between records (Ovid NL, record numbers, headers)
-        elif tag == "ER":
-            yield _entry(tags, start)
-            tags, last = None, ""
-        else:
-            bucket = tags.get(tag)
-            if bucket is None:
-                tags[tag] = [value]
+    number = 0
+    for lines in _line_blocks(text):
+        for line in lines:
+            number += 1
+            if line[2:6] == "  - " and line[0].isupper():
+                tag, value = line[:2], line[6:].strip()
+            elif line[2:5] == "  -" and line[0].isupper():
+                tag, value = line[:2], line[5:].strip()
+            elif line and not line[0].isspace() and (m := match_line(line)) is not None:
+                tag, value = m.group(1), m.group(2) or ""
             else:
-                bucket.append(value)
-            last = tag
+                if tags is not None and last and line.strip():
+                    _continue(tags, last, line.strip())
+                continue
+            if tag == "TY":
+                if tags is not None:
+                    warnings.append(
+                        f"{path}:{start}: record not closed with ER before the next TY (line {number}); kept"
+                    )
+                    yield _entry(tags, start)
+                tags, start, last = {"TY": [value]}, number, "TY"
+            elif tags is None:
+                continue  # vendor text between records (Ovid NL, record numbers, headers)
+            elif tag == "ER":
+                yield _entry(tags, start)
+                tags, last = None, ""
+            else:
+                bucket = tags.get(tag)
+                if bucket is None:
+                    tags[tag] = [value]
+                else:
+                    bucket.append(value)
+                last = tag
     if tags is not None:
         warnings.append(f"{path}:{start}: last record not closed with ER; kept")
         yield _entry(tags, start)
+
+
+def _line_blocks(text: str, size: int = 1 << 20):
+    """``text.split("\\n")`` a megabyte at a time: the lines of a 100 MB export are never all
+    held at once (less memory to fault in, and each block's lines are still in cache when read)."""
+    begin = 0
+    while True:
+        end = text.find("\n", begin + size)
+        if end < 0:
+            yield text[begin:].split("\n")
+            return
+        yield text[begin:end].split("\n")
+        begin = end + 1
 
 
 def _continue(tags: dict[str, list[str]], tag: str, text: str) -> None:
@@ -115,7 +135,7 @@ def _one(tags: dict[str, list[str]], name: str) -> str:
 def _year(tags: dict[str, list[str]]) -> str:
     for name in _YEAR_TAGS:
         for value in tags.get(name, ()):
-            if re.search(r"(1[6-9]|20)\d\d", value):
+            if _HAS_YEAR.search(value):
                 return value
     return _first(tags, _YEAR_TAGS)
 
@@ -136,12 +156,12 @@ def _pmid(tags: dict[str, list[str]]) -> str:
         if value.strip().isdigit():
             return value.strip()
     for value in tags.get("C3", ()):
-        match = re.search(r"PUBMED\s+(\d+)", value)
+        match = _C3_PMID.search(value)
         if match:
             return match.group(1)
-    databases = " ".join(tags.get("DB", []) + tags.get("DP", []))
-    written_by_us = any(n.startswith("hairmeta record ") for n in tags.get("N1", ()))  # hairmeta export: AN = PMID
-    if written_by_us or _PUBMED_DB.search(databases):
+    databases = " ".join(tags.get("DB", []) + tags.get("DP", [])) if "DB" in tags or "DP" in tags else ""
+    written_by_us = "N1" in tags and any(n.startswith("hairmeta record ") for n in tags["N1"])  # AN = PMID
+    if written_by_us or (databases and _PUBMED_DB.search(databases)):
         for value in tags.get("AN", []):
             if value.strip().isdigit():
                 return value.strip()
@@ -152,10 +172,9 @@ def _pmid(tags: dict[str, list[str]]) -> str:
 
 
 def _entry(tags: dict[str, list[str]], line: int) -> RawEntry:
-    authors = [a for name in _AUTHOR_TAGS for a in tags.get(name, ()) if a]
-    if not authors:
-        authors = [a for a in tags.get("A2", ()) if a]
+    authors = _authors(tags)
     kind = (tags.get("TY") or [""])[0].upper()
+    abstract = tags.get("AB") or tags.get("N2") or ()
     fields = {
         "title": _first(tags, _TITLE_TAGS)
         or (_first(tags, ("BT",)) if kind == "BOOK" else "")
@@ -169,10 +188,18 @@ def _entry(tags: dict[str, list[str]], line: int) -> RawEntry:
         "end": _one(tags, "EP"),
         "doi": _doi(tags),
         "pmid": _pmid(tags),
-        "abstract": " ".join(v for v in tags.get("AB", []) + ([] if tags.get("AB") else tags.get("N2", [])) if v),
+        "abstract": abstract[0] if len(abstract) == 1 else " ".join(v for v in abstract if v),
         "url": _one(tags, "UR"),
     }
-    if kind in ("PRE", "PREPRINT") or _first(tags, ("M3",)).lower() == "preprint":
+    if kind in ("PRE", "PREPRINT") or ("M3" in tags and _first(tags, ("M3",)).lower() == "preprint"):
         fields["publication_types"] = "Preprint"
-    ident = _first(tags, ("ID", "AN", "U2")) or ""
-    return RawEntry(line=line, fields=fields, authors=authors, source_id=ident)
+    return RawEntry(line, fields, authors, _first(tags, ("ID", "AN", "U2")))
+
+
+def _authors(tags: dict[str, list[str]]) -> list[str]:
+    """Non-empty ``AU`` then ``A1`` names, else the ``A2`` (editor) names."""
+    if "A1" not in tags:
+        authors = [a for a in tags.get("AU", ()) if a]
+    else:
+        authors = [a for name in _AUTHOR_TAGS for a in tags.get(name, ()) if a]
+    return authors or [a for a in tags.get("A2", ()) if a]
