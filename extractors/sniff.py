@@ -73,7 +73,7 @@ def looks_binary(raw: bytes) -> bool:
 
 def detect_format(text: str) -> str | None:
     """The export format of decoded text, or None when it is none of :data:`FORMATS`."""
-    lines = [line for line in text.split("\n", 200)[:200] if line.strip()]
+    lines = [line for line in _head_lines(text, 200) if line.strip()]
     if not lines:
         return None
     head = lines[0].strip()
@@ -103,6 +103,18 @@ def detect_format(text: str) -> str | None:
     if sum(bool(_RIS_TAG.match(line)) for line in lines[:40]) >= 3:
         return "ris"
     return None
+
+
+def _head_lines(text: str, count: int) -> list[str]:
+    """``text.split("\\n", count)[:count]`` without copying the rest of the text (the last piece
+    of that split is a copy of everything after line ``count``: 165 MB and about 70 ms for a
+    100,000-record RIS file)."""
+    end = 0
+    for _ in range(count):
+        end = text.find("\n", end) + 1
+        if not end:
+            return text.split("\n")[:count]
+    return text[:end].split("\n")[:count]
 
 
 def _tabular(lines: list[str]) -> str | None:
