@@ -187,6 +187,7 @@ def run_set(name: str) -> dict:
         "base_removal": base_score["removal"],
         "base_time": base_time,
         "false_merges": false_merges(frame, gold, result),
+        "misses": missed_by_rule(gold, result),
         "review": int((result.pairs["decision"] == "review").sum()),
     }
 
@@ -214,6 +215,34 @@ def false_merges(frame, gold: dict, result) -> list[dict]:
             }
         )
     return found
+
+
+def missed_by_rule(gold: dict, result) -> dict[str, int]:
+    """Gold duplicate pairs left apart, counted by the rule that decided them (a pair never
+    compared is ``not a candidate pair``; a pair decided ``merge`` but split by a veto elsewhere
+    in its cluster is ``split by a conflict in the cluster``)."""
+    label = dict(zip(result.ids, result.labels))
+    decided = {
+        frozenset((a, b)): (d, r.split(" [")[0])
+        for a, b, d, r in zip(
+            result.pairs["id_a"], result.pairs["id_b"], result.pairs["decision"], result.pairs["reason"]
+        )
+    }
+    members: dict[str, list] = {}
+    for ident, work in gold.items():
+        members.setdefault(work, []).append(ident)
+    counts: dict[str, int] = {}
+    for ids in members.values():
+        for i, a in enumerate(ids):
+            for b in ids[i + 1 :]:
+                if label.get(a) == label.get(b):
+                    continue
+                decision, reason = decided.get(frozenset((a, b)), ("", "not a candidate pair"))
+                key = (
+                    "split by a conflict in the cluster" if decision == "merge" else f"{decision}: {reason}".strip(": ")
+                )
+                counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
 def _citation(row) -> str:
@@ -275,6 +304,9 @@ def print_set(res: dict) -> None:
     )
     target = BIB_DEDUPE_RECALL.get(res["name"], 0.991)
     print(f"{'':<19} bib-dedupe recall {target:.3f}: {'met' if r['recall'] >= target else 'NOT met'}")
+    if res["misses"]:
+        top = "; ".join(f"{n} {why}" for why, n in list(res["misses"].items())[:6])
+        print(f"{'':<19} gold pairs left apart, by the rule that decided them: {top}")
     for fm in res["false_merges"]:
         print(f"    false merge {fm['ids']} (gold clusters {fm['gold']}): {fm['argument']}")
         for ident, title, cite in zip(fm["ids"], fm["titles"], fm["cites"]):

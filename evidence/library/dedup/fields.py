@@ -232,6 +232,57 @@ def author_tokens(raw: str) -> frozenset[str]:
     return frozenset(tokens - {"and", "et", "al", "von", "van", "der", "de", "la", "del", "da", "di"})
 
 
+_SWAP_STOP = _GENERIC_STOP | frozenset(
+    "and or but not nor than versus vs via into onto upon over under after before during between among "
+    "within without about against per is are was were be been being has have had do does did can may "
+    "as it he she we they his her who whom which what when where how why".split()
+)
+
+
+def swapped_words(a: str, b: str) -> bool:
+    """True when each of two normalised titles has a content word the other does not explain:
+    a *substitution*, not a truncation, a spelling or a joined word.
+
+    ``"eculizumab in adult patients …"`` vs ``"eculizumab in adolescent patients …"`` (one
+    trial per age group, titles 96 % alike) swap a word.  A leftover word is explained by the
+    other title's leftovers when it is spelled alike (``haemolytic``/``hemolytic``,
+    ``randomised``/``randomized``: ratio >= 80), when it has the same letters in another order
+    (``aminals``/``animals``), when one contains the other and the shorter has four letters or
+    more (``cell lung``/``celllung``), or when both are last words and one begins the other (a
+    title cut off mid-word).  Words with digits (``abeta42``, ``ss42and``) are left to
+    :func:`~hairmeta.evidence.library.normalize.title_numbers`; words of one or two letters
+    and stop words never count.
+    """
+    words_a, words_b = a.split(), b.split()
+    left, right = _content_words(words_a), _content_words(words_b)
+    only_left, only_right = left - right, right - left
+    last_a, last_b = (words_a[-1] if words_a else ""), (words_b[-1] if words_b else "")
+    return _unexplained(only_left, only_right, last_a, last_b) and _unexplained(only_right, only_left, last_b, last_a)
+
+
+def _content_words(words: list[str]) -> set[str]:
+    return {w for w in words if len(w) > 2 and w not in _SWAP_STOP and not any(c.isdigit() for c in w)}
+
+
+def _alike(w: str, v: str) -> bool:
+    from rapidfuzz import fuzz
+
+    if fuzz.ratio(w, v) >= 80:
+        return True
+    return min(len(w), len(v)) >= 4 and (w in v or v in w or sorted(w) == sorted(v))
+
+
+def _unexplained(words: set[str], others: set[str], last: str, other_last: str) -> bool:
+    """Whether some word in ``words`` has no counterpart among ``others`` (see :func:`swapped_words`)."""
+
+    def explained(w: str) -> bool:
+        if w == last and other_last and (other_last.startswith(w) or w.startswith(other_last)):
+            return True
+        return any(_alike(w, v) for v in others)
+
+    return any(not explained(w) for w in words)
+
+
 def token_overlap(a: frozenset[str], b: frozenset[str]) -> float:
     """Overlap coefficient ``|A ∩ B| / min(|A|, |B|)``; NaN when a side is empty."""
     if not a or not b:

@@ -212,6 +212,11 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
         bool(x and y) and (x.startswith(y) or y.startswith(x)) and min(len(x), len(y)) >= 30
         for x, y in zip(cols["tkey"][a], cols["tkey"][b])
     ]
+    titles = prep["title"].to_numpy()
+    out["title_swap"] = [
+        80 <= ratio < 100 and fl.swapped_words(titles[i], titles[j])
+        for ratio, i, j in zip(out["title"].tolist(), a.tolist(), b.tolist())
+    ]
     out["title_len"] = np.minimum(prep["tkey"].str.len().to_numpy()[a], prep["tkey"].str.len().to_numpy()[b])
     out["authors"] = [_ratio_or_nan(x, y) for x, y in zip(cols["authors"][a], cols["authors"][b])]
     out["first_author"] = _compare(cols["first_author"], a, b)
@@ -230,6 +235,9 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     out.loc[_article_number_vs_range(cols["page"], a, b), "page"] = np.nan
     out.loc[_placeholder_page_one(prep, a, b), "page"] = np.nan
     out.loc[_first_page_slip(prep, a, b), "page"] = np.nan
+    shifted = _shifted_citation(prep, a, b)
+    out.loc[shifted, "volume"] = 1.0
+    out.loc[shifted, "page"] = np.nan
     out["journal"] = [nz.journals_compatible(x, y) for x, y in zip(cols["journal"][a], cols["journal"][b])]
     venue_raw = prep["venue_raw"].to_numpy()
     out["venue"] = [
@@ -238,6 +246,7 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     ]
     issue = prep["issue"].to_numpy()
     out["issue"] = [fl.issues_agree(x, y) for x, y in zip(issue[a], issue[b])]
+    out.loc[shifted, "issue"] = np.nan
     tokens = prep["author_tokens"].to_numpy()
     out["author_overlap"] = [fl.token_overlap(x, y) for x, y in zip(tokens[a], tokens[b])]
     # the same first page in the same volume locates the item; an issue mismatch beside it is noise
@@ -284,6 +293,19 @@ def _first_page_slip(prep: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> np.nda
     same_last = (last[a] == last[b]) & (last[a] != "")
     gap = np.abs(first[a] - first[b])
     return same_last & (gap > 0) & (gap <= 2)
+
+
+def _shifted_citation(prep: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """True where one record's citation sits one column left of the other's: no volume, its
+    issue is the other's volume and its first page the other's issue (``-, 26, 9`` beside
+    ``26, 9, 1746``, an export that dropped the volume field).  The volume then agrees and the
+    pages and issue say nothing."""
+    volume, issue, page = (prep[name].to_numpy() for name in ("volume", "issue", "page"))
+
+    def left_of(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return (volume[x] == "") & (issue[x] != "") & (issue[x] == volume[y]) & (page[x] != "") & (page[x] == issue[y])
+
+    return left_of(a, b) | left_of(b, a)
 
 
 def _compare(values: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -83,6 +83,7 @@ def notice_kind(title: str, publication_types: str = "", journal: str = "", doi:
 
 
 Decision = tuple[str, str]  # (merge | related | distinct | review, the rule's reason)
+_TITLES_DIFFER: Decision = ("distinct", "titles differ")
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,8 @@ def decide_pair(f: dict, t: Thresholds = THRESHOLDS) -> Decision:
        conflict (year, volume, issue, pages, authors, numbers in the titles) vetoes.  One
        exception, for long non-generic titles only: identical title, authors, year, venue *and
        abstract* outweigh a page or volume mismatch (one abstract in two databases' pagination).
+       Titles that swap a content word for another (:func:`~.fields.swapped_words`: "adult" vs
+       "adolescent" trial registrations) merge only at the same place; otherwise a person decides.
     """
     for rule in (_kind_mismatch, _identifier_conflict, _generic_title, _meeting_vs_article, _shared_identifier):
         decision = rule(f)
@@ -405,8 +408,10 @@ def _decide_on_content(f: dict, t: Thresholds) -> Decision:
         return decision
     if f["conference_mix"] and f["title"] < 99.5:
         return "review", "a conference abstract and an article with slightly different titles"
+    if f["title_swap"]:  # "adult" vs "adolescent": only the same place (above) can merge these
+        return ("review", "titles alike but one word swapped for another") if f["title"] >= 90 else _TITLES_DIFFER
     if f["title"] >= t.title_merge and _authors_ok(f, t.authors) and _support(f) >= 3 + _short(f):
-        return "merge", "titles, authors, year and place agree"
+        return "merge", "titles, authors, year and more agree"
     if f["title"] >= 90 and f["authors"] >= 85 and _support(f) >= 4 + _short(f):
         return "merge", "near-identical titles with matching authors and details"
     if _bare_citation_identical(f, t):

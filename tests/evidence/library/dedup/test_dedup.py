@@ -243,9 +243,11 @@ def test_special_cases_set_all_found_no_false_merge():
 
 
 @pytest.mark.slow
-# haematology: 0.889, below bib-dedupe's 0.896 -- its labels join records the issue-11 vetoes keep
-# apart (same title in two issues of one volume at non-overlapping pages; errata with their article).
-@pytest.mark.parametrize("name, recall_floor", [("diabetes", 0.99), ("respiratory", 0.97), ("haematology", 0.885)])
+# haematology: 0.881, below bib-dedupe's 0.896 -- its labels join records the issue-11 vetoes keep
+# apart (same title in two issues of one volume at non-overlapping pages; errata with their article;
+# trial registrations for adults and for adolescents, or plasma-sensitive and -resistant, whose
+# titles swap one word and whose registry numbers differ).
+@pytest.mark.parametrize("name, recall_floor", [("diabetes", 0.99), ("respiratory", 0.97), ("haematology", 0.88)])
 def test_labelled_set_no_false_merge_and_recall_floor(name, recall_floor):
     scores = _score_set(name)
     assert scores["impure_pred_clusters"] == 0

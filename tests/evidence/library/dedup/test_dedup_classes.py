@@ -312,3 +312,88 @@ def test_conference_paper_and_journal_article_with_one_title_are_related_not_mer
     result = find_duplicates(records({"booktitle": "ICIS 2018 Proceedings"}, journal, base=PAPER))
     assert not together(result)
     assert decision(result) == "related"
+
+
+# ----------------------------------------------------------------------------- swapped title words
+
+REGISTRY = {
+    "author": "Example Pharma Ltd",
+    "year": "2012",
+    "title": "An open-label trial of drug X in adult patients with plasma therapy-resistant disease Y",
+    "journal": "",
+    "volume": "",
+    "number": "",
+    "pages": "",
+    "doi": "",
+    "abstract": "An open-label trial of drug X in adult patients with plasma therapy-resistant disease Y. "
+    "Sponsor: Example Pharma Ltd. Status: recruiting.",
+}
+
+
+@pytest.mark.parametrize(
+    ("word_a", "word_b"),
+    [("adult", "adolescent"), ("resistant", "sensitive"), ("plasma", "serum"), ("drug X", "device X")],
+)
+def test_titles_that_swap_a_content_word_do_not_merge_without_a_place(word_a, word_b):
+    other = {
+        "title": REGISTRY["title"].replace(word_a, word_b),
+        "abstract": REGISTRY["abstract"].replace(word_a, word_b),
+    }
+    result = find_duplicates(records({}, other, base=REGISTRY))
+    assert not together(result)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "An open-label trial of drug X in adult patients with plasma therapy resistant disease Y.",
+        "An Open-Label Trial of Drug X in Adult Patients With Plasma Therapy\u2013Resistant Disease Y",
+        "AN OPEN-LABEL TRIAL OF DRUG X IN ADULT PATIENTS WITH PLASMA THERAPY-RESISTANT DISEASE Y",
+    ],
+)
+def test_the_same_bare_citation_written_differently_still_merges(variant):
+    result = find_duplicates(records({}, {"title": variant}, base=REGISTRY))
+    assert together(result)
+
+
+def test_spelling_variants_and_truncation_are_not_swaps():
+    from hairmeta.evidence.library.dedup.fields import swapped_words
+
+    def swap(a, b):
+        return swapped_words(nz.normalize_title(a), nz.normalize_title(b))
+
+    assert not swap("Haemolytic uraemic syndrome: a randomised trial", "Hemolytic uremic syndrome: a randomized trial")
+    assert not swap("Platelet-rich plasma for alopecia: a trial in women", "Platelet-rich plasma for alopecia")
+    assert not swap("Outcomes in non-small cell lung cancer", "Outcomes in non-small celllung canc")  # joined, cut
+    assert not swap("Hormone effects in aminals and man", "Hormone effects in animals and man")  # transposed letters
+    assert not swap("Fluid A\u03b242 and tau", "Fluid Abeta42 and tau")  # words with digits: the numbers rule's
+    assert swap("Platelet-rich plasma in adult women", "Platelet-rich plasma in adolescent women")
+    assert swap("Platelet-rich plasma in women with alopecia", "Platelet-rich plasma in men with alopecia")
+
+
+def test_a_swapped_word_at_the_same_place_is_still_one_article():
+    # a reworded title at the same venue, volume, issue and pages is one article (translation class)
+    result = find_duplicates(records({}, {"title": ARTICLE["title"].replace("female", "women's")}))
+    assert together(result)
+
+
+# ----------------------------------------------------------------------------- shifted citation columns
+
+
+def test_a_citation_shifted_one_column_left_is_the_same_article():
+    shifted = {"volume": "", "number": "14", "pages": "2"}  # volume lost: issue holds 14, pages hold 2
+    result = find_duplicates(records({}, shifted))
+    assert together(result)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"volume": "", "number": "14", "pages": "3"},  # the page is not the other's issue
+        {"volume": "", "number": "15", "pages": "2"},  # the issue is not the other's volume
+        {"volume": "13", "number": "14", "pages": "2"},  # a volume of its own: not a shift
+    ],
+)
+def test_near_shifts_still_conflict(other):
+    result = find_duplicates(records({}, other))
+    assert not together(result)
