@@ -8,9 +8,10 @@ Lower bound: with at most ``r`` requests in any one-second window, request numbe
 ``floor((R - 1) / r)`` seconds before the last one starts (transfer and parsing time excluded,
 which makes the bound generous to us only in the sense of being unreachable).
 
-Target (issue 2): wall time within 1.25 x the lower bound, zero 429s.
+Target (issues 2 and 15): wall time within 1.25 x the lower bound with an API key and
+1.10 x without, zero 429s; the median of ``--repeat`` runs (default 3) is judged.
 
-Usage: ``python benchmarks/fetch.py [--records 9000] [--batch-size 500] [--api-key]``
+Usage: ``python benchmarks/fetch.py [--records 9000] [--batch-size 500] [--api-key] [--repeat 3]``
 """
 
 from __future__ import annotations
@@ -96,17 +97,24 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=9000)
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--api-key", action="store_true", help="run at 10/s (with a key) instead of 3/s")
+    parser.add_argument("--repeat", type=int, default=3, help="runs, each into a fresh library; the median is judged")
     args = parser.parse_args()
-    r = run(args.records, args.batch_size, args.api_key)
+    runs = [run(args.records, args.batch_size, args.api_key) for _ in range(max(1, args.repeat))]
+    r = sorted(runs, key=lambda x: x["wall"])[len(runs) // 2]
     print(f"records            {r['records']} fetched, {r['stored']} stored, {r['failed']} batches failed")
     print(f"rate limit         {r['rate']:g} requests/s ({'with' if args.api_key else 'without'} API key)")
     print(f"requests used      {r['requests']} (minimum {r['minimum']})")
-    print(f"wall time          {r['wall']:.2f} s (rate-limit lower bound {r['bound']:.2f} s)")
+    walls = ", ".join(f"{x['wall']:.2f}" for x in runs)
+    print(
+        f"wall time          {r['wall']:.2f} s median of {len(runs)} runs ({walls} s); lower bound {r['bound']:.2f} s"
+    )
     print(f"client CPU time    {r['cpu']:.2f} s here (requests, storing) + {r['worker_cpu']:.2f} s in parse workers")
     print(f"load average       {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     ratio = f"{r['ratio']:.3f}" if r["ratio"] is not None else "n/a (bound is 0 s)"
-    print(f"ratio              {ratio} x lower bound (target <= 1.25)")
-    print(f"429s provoked      {r['server_429']} (busiest server-side second: {r['max_per_second']} requests)")
+    print(f"ratio              {ratio} x lower bound (target <= {1.25 if args.api_key else 1.10})")
+    too_many = sum(x["server_429"] for x in runs)
+    busiest = max(x["max_per_second"] for x in runs)
+    print(f"429s provoked      {too_many} over all runs (busiest server-side second: {busiest} requests)")
 
 
 if __name__ == "__main__":
