@@ -186,19 +186,24 @@ def import_file(
 def records_frame(path: str | Path, fmt: str | None = None):
     """A file as the canonical frame :func:`hairmeta.evidence.library.dedup.find_duplicates` takes.
 
-    CSV files are read as they are (so the benchmark's BibTeX-style columns keep their exact
-    text and ``ID``); other formats go through their reader.
+    A rectangular CSV file is read as it is (so the benchmark's BibTeX-style columns keep their
+    exact text and ``ID``); a CSV file with ragged rows or a preamble, and every other format,
+    goes through the reader ``hairmeta import`` uses.
     """
     import pandas as pd
 
     path = Path(path)
     inner = path.with_suffix("") if path.suffix.lower() == ".gz" else path
+    frame = None
     if (fmt or {".csv": "csv", ".tsv": "csv"}.get(inner.suffix.lower())) == "csv":
         sep = "\t" if ".tsv" in path.name else ","
         try:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep)
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
             raise DataError(f"cannot read CSV: {exc}", file=str(path)) from exc
+        except ValueError:  # ragged rows, a preamble, an odd encoding: the import reader copes
+            frame = None
+    if frame is not None:
         if frame.empty:
             raise DataError("no records", file=str(path), row=1)
         standard = standardize_columns(frame)

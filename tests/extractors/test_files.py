@@ -136,6 +136,15 @@ def test_records_frame_keeps_csv_ids_and_text():
     assert frame.loc[0, "pages"] == "1297-306"
 
 
+def test_records_frame_reads_a_ragged_csv_as_import_does(tmp_path):
+    # a Scopus-style row with one cell more than the header, and a short row
+    path = tmp_path / "ragged.csv"
+    path.write_text("Title,Authors,Year\nFirst trial,Smith J.,2020\nSecond trial,Doe A.,2021,extra\nThird\n")
+    frame = files.records_frame(path)
+    imported = files.read_file(path)
+    assert list(frame["title"]) == [r.title for r in imported.records] == ["First trial", "Second trial", "Third"]
+
+
 def test_gzipped_export_is_read(tmp_path):
     import gzip
 
