@@ -186,9 +186,10 @@ def import_file(
 def records_frame(path: str | Path, fmt: str | None = None):
     """A file as the canonical frame :func:`hairmeta.evidence.library.dedup.find_duplicates` takes.
 
-    A rectangular CSV file is read as it is (so the benchmark's BibTeX-style columns keep their
-    exact text and ``ID``); a CSV file with ragged rows or a preamble, and every other format,
-    goes through the reader ``hairmeta import`` uses.
+    A rectangular CSV file whose columns carry the frame's names (``title``, ``author``…, as the
+    labelled benchmark sets do) is read as it is, keeping their exact text and ``ID``; any other
+    file (ragged rows, a preamble, a vendor's own column names, other formats) goes through the
+    reader ``hairmeta import`` uses.
     """
     import pandas as pd
 
@@ -203,10 +204,10 @@ def records_frame(path: str | Path, fmt: str | None = None):
             raise DataError(f"cannot read CSV: {exc}", file=str(path)) from exc
         except ValueError:  # ragged rows, a preamble, an odd encoding: the import reader copes
             frame = None
-    if frame is not None:
-        if frame.empty:
-            raise DataError("no records", file=str(path), row=1)
-        standard = standardize_columns(frame)
+    if frame is not None and frame.empty:
+        raise DataError("no records", file=str(path), row=1)
+    standard = standardize_columns(frame) if frame is not None else None
+    if standard is not None and standard["title"].str.strip().any():  # columns named as the frame's
         if not standard["ID"].str.strip().any():
             standard["ID"] = [f"row{i + 2}" for i in range(len(standard))]
         return standard

@@ -145,6 +145,15 @@ def test_records_frame_reads_a_ragged_csv_as_import_does(tmp_path):
     assert list(frame["title"]) == [r.title for r in imported.records] == ["First trial", "Second trial", "Third"]
 
 
+def test_records_frame_reads_vendor_column_names_as_import_does(tmp_path):
+    path = tmp_path / "citavi.tsv"
+    path.write_text(
+        "Reference Type\tTitle Primary\tAuthors, Primary\tPub Year\nJournal Article\tA trial\tSmith, J.\t2020\n"
+    )
+    frame = files.records_frame(path)
+    assert list(frame["title"]) == [r.title for r in files.read_file(path).records] == ["A trial"]
+
+
 def test_gzipped_export_is_read(tmp_path):
     import gzip
 
