@@ -11,6 +11,7 @@ pmid, abstract, url, id, publication_types (list)``.
 
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass, field
 
@@ -143,12 +144,7 @@ def _plain(text: str) -> str:
 
 def _authors(entry: RawEntry) -> tuple[Author, ...]:
     names = entry.authors or [f"{s}, {g}" if g else s for s, g in nz.parse_author_names(entry.fields.get("author", ""))]
-    out = []
-    for name in names:
-        author = author_from(name)
-        if author is not None:
-            out.append(author)
-    return tuple(out)
+    return tuple([author for author in map(author_from, names) if author is not None])
 
 
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
@@ -230,13 +226,28 @@ def build_record(entry: RawEntry, out: Collected) -> None:
     out.ids.append(entry.source_id or f"line{entry.line}")
 
 
+# Records between two collections of the young objects while the automatic collector is off
+_COLLECT_EVERY = 200
+
+
 def build_records(entries, path: str, fmt: str, encoding: str = "utf-8", warnings=()) -> ParsedFile:
     """All entries of one file as a :class:`ParsedFile`.
 
     ``entries`` may be a generator; when ``warnings`` is a list the reader keeps appending to,
     its warnings and the record warnings stay in file order.
+
+    :func:`hairmeta.extractors.files.read_text` turns the automatic garbage collector off for a
+    read (its full collections would scan every record again and again).  The records still have
+    to be scanned once before they can settle in the oldest generation; with the collector off,
+    every ``_COLLECT_EVERY`` records the young generations are collected here, while those
+    objects are still in the CPU cache: 0.1 s in all for 100,000 RIS records (700,000 objects),
+    against 0.44 s for the one pass over all of them that the caller's next allocation would
+    trigger, and 0.48 s for the pass that moves them on to the oldest generation.
     """
     out = Collected(path, warnings=warnings if isinstance(warnings, list) else list(warnings))
-    for entry in entries:
+    collect = not gc.isenabled()
+    for number, entry in enumerate(entries, 1):
         build_record(entry, out)
+        if collect and not number % _COLLECT_EVERY:
+            gc.collect(1)
     return out.result(fmt, encoding)
