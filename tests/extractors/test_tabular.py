@@ -53,3 +53,41 @@ def test_a_row_without_any_usable_field_is_skipped_with_its_line():
     parsed = read_table('Title,Authors,Year,Notes\nFine,"Smith, J",2020,\n,,,just a note\n', "n.csv")
     assert len(parsed.records) == 1 and parsed.skipped == 1
     assert parsed.warnings == ("n.csv:3: record skipped: no field could be read",)
+
+
+def test_springer_link_csv_columns():
+    # Springer Link's "Download search results (CSV)" layout
+    text = (
+        "Item Title,Publication Title,Book Series Title,Journal Volume,Journal Issue,Item DOI,Authors,"
+        "Publication Year,URL,Content Type\n"
+        '"Platelet-rich plasma in alopecia","Dermatology and Therapy","","12","4","10.1007/s13555-022-00001-1",'
+        '"Ann Lee","2022","http://link.springer.com/article/10.1007/s13555-022-00001-1","Article"\n'
+    )
+    (record,) = read_table(text, "springer.csv").records
+    assert (record.title, record.journal, record.volume, record.issue, record.doi, record.year) == (
+        "Platelet-rich plasma in alopecia",
+        "Dermatology and Therapy",
+        "12",
+        "4",
+        "10.1007/s13555-022-00001-1",
+        2022,
+    )
+    assert record.publication_types == ("Article",)
+
+
+def test_ieee_xplore_csv_columns():
+    text = (
+        '"Document Title","Authors","Publication Title","Publication Year","Volume","Issue","Start Page",'
+        '"End Page","DOI"\n'
+        '"Scalp image analysis","A. Author; B. Writer","IEEE Access","2021","9","","1200","1209",'
+        '"10.1109/ACCESS.2021.1"\n'
+    )
+    (record,) = read_table(text, "ieee.csv").records
+    assert (record.title, record.journal, record.year, record.volume, record.pages, record.doi) == (
+        "Scalp image analysis",
+        "IEEE Access",
+        2021,
+        "9",
+        "1200-1209",
+        "10.1109/access.2021.1",
+    )
