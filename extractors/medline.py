@@ -15,6 +15,7 @@ import re
 from hairmeta.extractors.exportrecord import ParsedFile, RawEntry, build_records
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9]{0,3})\s*- ?(.*)$")
+_DOI_LINK = re.compile(r"(?i)^https?://(?:dx\.)?doi\.org/10\.\d{4,9}/\S+$")
 
 
 def read_medline(text: str, path: str = "<nbib>", encoding: str = "utf-8") -> ParsedFile:
@@ -58,9 +59,15 @@ def _first(tags: dict[str, list[str]], *names: str) -> str:
 
 
 def _doi(tags: dict[str, list[str]]) -> str:
-    for value in tags.get("AID", []) + tags.get("LID", []):
+    """``AID``/``LID`` marked ``[doi]`` (NLM), else one written as a DOI link (ERIC's nbib:
+    ``AID - http://dx.doi.org/10.1000/123``)."""
+    values = tags.get("AID", []) + tags.get("LID", [])
+    for value in values:
         if "[doi]" in value:
             return value.replace("[doi]", "").strip()
+    for value in values:
+        if _DOI_LINK.match(value.strip()):
+            return value.strip()
     return ""
 
 

@@ -46,7 +46,7 @@ def _theirs(entry) -> dict:
     return {
         "pmid": _fold(entry.get("PMID")),
         "title": _bare(_fold(entry.get("TI"))),
-        "first author": fau.split(",")[0].strip() if fau else au.rsplit(" ", 1)[0] if au else "",
+        "first author": (fau or au).split(",")[0].strip() if "," in (fau or au) else au.rsplit(" ", 1)[0],
         "volume": _fold(entry.get("VI")),
         "issue": _fold(entry.get("IP")),
         "first page": _fold(entry.get("PG")).split("-")[0].strip(),

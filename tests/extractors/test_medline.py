@@ -29,3 +29,15 @@ def test_records_continuations_and_old_new_tags():
 def test_pmid_without_blank_line_starts_a_new_record():
     parsed = read_medline("PMID- 1\nTI  - One\nPMID- 2\nTI  - Two\n")
     assert [r.title for r in parsed.records] == ["One", "Two"]
+
+
+def test_eric_nbib_doi_written_as_a_link():
+    text = "OWN - ERIC\nTI  - A trial\nAU  - Smith, Tom\nAID - http://dx.doi.org/10.1000/123456789\nDP  - 2000\n"
+    (record,) = read_medline(text, "eric.nbib").records
+    assert record.doi == "10.1000/123456789"
+
+
+def test_an_aid_that_is_not_a_doi_is_not_taken_for_one():
+    text = "PMID- 1\nTI  - A trial\nAID - S0001-0001(20)30001-1 [pii]\nAID - https://example.org/paper/10.1000/1\n"
+    (record,) = read_medline(text, "x.nbib").records
+    assert record.doi == ""
