@@ -36,6 +36,7 @@ _JOURNAL_TAGS = ("JF", "T2", "JO", "JA", "J1", "J2", "JI", "J9")
 _ABBREV_TAGS = ("J2", "JA", "JI", "J9", "J1")
 _YEAR_TAGS = ("PY", "Y1", "DA", "Y2")
 _PUBMED_DB = re.compile(r"(?i)pubmed|medline|\bnlm\b")
+_BLANK = ("",)
 _HAS_YEAR = re.compile(r"(1[6-9]|20)\d\d")
 _C3_PMID = re.compile(r"PUBMED\s+(\d+)")
 
@@ -58,10 +59,9 @@ def iter_entries(text: str, path: str, warnings: list[str]):
     start = 0
     last = ""
     match_line = _TAG_LINE.match
-    number = 0
+    first = 1  # number of the block's first line
     for lines in _line_blocks(text):
-        for line in lines:
-            number += 1
+        for number, line in enumerate(lines, first):
             if line[2:6] == "  - " and line[0].isupper():
                 tag, value = line[:2], line[6:].strip()
             elif line[2:5] == "  -" and line[0].isupper():
@@ -72,25 +72,25 @@ def iter_entries(text: str, path: str, warnings: list[str]):
                 if tags is not None and last and line.strip():
                     _continue(tags, last, line.strip())
                 continue
-            if tag == "TY":
-                if tags is not None:
-                    warnings.append(
-                        f"{path}:{start}: record not closed with ER before the next TY (line {number}); kept"
-                    )
-                    yield _entry(tags, start)
-                tags, start, last = {"TY": [value]}, number, "TY"
-            elif tags is None:
-                continue  # vendor text between records (Ovid NL, record numbers, headers)
-            elif tag == "ER":
-                yield _entry(tags, start)
-                tags, last = None, ""
-            else:
+            if tags is not None and tag != "ER" and tag != "TY":
                 bucket = tags.get(tag)
                 if bucket is None:
                     tags[tag] = [value]
                 else:
                     bucket.append(value)
                 last = tag
+            elif tag == "TY":
+                if tags is not None:
+                    warnings.append(
+                        f"{path}:{start}: record not closed with ER before the next TY (line {number}); kept"
+                    )
+                    yield _entry(tags, start)
+                tags, start, last = {"TY": [value]}, number, "TY"
+            elif tags is not None:  # ER
+                yield _entry(tags, start)
+                tags, last = None, ""
+            # else: vendor text between records (Ovid NL, record numbers, headers)
+        first += len(lines)
     if tags is not None:
         warnings.append(f"{path}:{start}: last record not closed with ER; kept")
         yield _entry(tags, start)
@@ -119,24 +119,23 @@ def _continue(tags: dict[str, list[str]], tag: str, text: str) -> None:
 
 def _first(tags: dict[str, list[str]], names: tuple[str, ...]) -> str:
     for name in names:
-        values = tags.get(name)
-        if values:
-            for value in values:
+        if name in tags:
+            for value in tags[name]:
                 if value:
                     return value
     return ""
 
 
 def _one(tags: dict[str, list[str]], name: str) -> str:
-    values = tags.get(name)
-    return values[0] if values else ""
+    return tags.get(name, _BLANK)[0]  # a tag's list is never empty
 
 
 def _year(tags: dict[str, list[str]]) -> str:
     for name in _YEAR_TAGS:
-        for value in tags.get(name, ()):
-            if _HAS_YEAR.search(value):
-                return value
+        if name in tags:
+            for value in tags[name]:
+                if _HAS_YEAR.search(value):
+                    return value
     return _first(tags, _YEAR_TAGS)
 
 
@@ -152,13 +151,15 @@ def _doi(tags: dict[str, list[str]]) -> str:
 
 
 def _pmid(tags: dict[str, list[str]]) -> str:
-    for value in tags.get("C5", ()):
-        if value.strip().isdigit():
-            return value.strip()
-    for value in tags.get("C3", ()):
-        match = _C3_PMID.search(value)
-        if match:
-            return match.group(1)
+    if "C5" in tags:
+        for value in tags["C5"]:
+            if value.strip().isdigit():
+                return value.strip()
+    if "C3" in tags:
+        for value in tags["C3"]:
+            match = _C3_PMID.search(value)
+            if match:
+                return match.group(1)
     databases = " ".join(tags.get("DB", []) + tags.get("DP", [])) if "DB" in tags or "DP" in tags else ""
     written_by_us = "N1" in tags and any(n.startswith("hairmeta record ") for n in tags["N1"])  # AN = PMID
     if written_by_us or (databases and _PUBMED_DB.search(databases)):
