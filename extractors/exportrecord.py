@@ -93,13 +93,16 @@ def author_from(name: str) -> Author | None:
         return None
     if "," in name:
         surname, _, given = name.partition(",")
-        surname, given = surname.strip(), given.strip()
-    elif _COLLECTIVE_WORDS.search(name) or len(name.split()) > 3:
+        return _person(surname.strip(), given.strip())
+    if _COLLECTIVE_WORDS.search(name) or len(name.split()) > 3:
         return Author(collective_name=name)
-    else:
-        surname, given = nz.surname_given(name)
-        if not given and _COLLECTIVE_WORDS.search(surname):
-            return Author(collective_name=surname)
+    surname, given = nz.surname_given(name)
+    if not given and _COLLECTIVE_WORDS.search(surname):
+        return Author(collective_name=surname)
+    return _person(surname, given)
+
+
+def _person(surname: str, given: str) -> Author:
     parts = _GIVEN_PARTS.get(given)
     if parts is None:
         parts = _given_parts(given)
@@ -144,7 +147,35 @@ def _plain(text: str) -> str:
 
 def _authors(entry: RawEntry) -> tuple[Author, ...]:
     names = entry.authors or [f"{s}, {g}" if g else s for s, g in nz.parse_author_names(entry.fields.get("author", ""))]
-    return tuple([author for author in map(author_from, names) if author is not None])
+    if not _only_strip("|".join(names)):
+        return tuple([author for author in map(author_from, names) if author is not None])
+    out = []
+    for name in names:  # what author_from does with a name it only has to strip, inline
+        name = name.strip()
+        if "," in name:
+            surname, _, given = name.partition(",")
+            out.append(_person(surname.strip(), given.strip()))
+        elif name and (author := author_from(name)) is not None:
+            out.append(author)
+    return tuple(out)
+
+
+def _only_strip(names: str) -> bool:
+    """True when :func:`author_from` has nothing to do to these names but strip them: ASCII, no
+    markup or runs of white space (:func:`_plain`), no affiliation marks, no semicolons.  One
+    test for all the names of a record costs what the tests of one name do."""
+    return (
+        names.isascii()
+        and "<" not in names
+        and "&" not in names
+        and "\t" not in names
+        and "\n" not in names
+        and "  " not in names
+        and "^" not in names
+        and ";" not in names
+        and ")" not in names
+        and "]" not in names
+    )
 
 
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
