@@ -4,11 +4,12 @@
 Each figure is the best of ``--repeat`` runs of :func:`hairmeta.extractors.files.read_text`
 (decoding from bytes included, via :func:`hairmeta.extractors.sniff.decode`) followed by
 ``gc.collect(1)``: ``read_text`` turns the automatic collector off, and the collection of the
-young objects it leaves would fall on the caller's next allocation (before, it fell between the
-wall clock and the CPU clock: counted in CPU time only).  Both clocks are read together.  Peak
-memory is ``tracemalloc``'s peak for one run (Python allocations only).  The baseline, run in the same
-process on the same synthetic file, is rispy's own parser (``rispy.loads``), which builds dicts
-but no normalised records; the ratio printed is ours / rispy in records per second.
+young objects it leaves would fall on the caller's next allocation (it used to fall between the
+wall clock and the CPU clock: counted in CPU time only).  Both clocks are read together, and the
+previous run's result is freed before they start.  Peak memory is ``tracemalloc``'s peak for one
+run (Python allocations only).  The baseline, run in the same process on the same synthetic
+file, is rispy's own parser (``rispy.loads``), which builds dicts but no normalised records; the
+ratio printed is ours / rispy in records per second.
 
     python benchmarks/imports.py               # corpus + 100k synthetic RIS
     python benchmarks/imports.py --records 20000 --repeat 1
@@ -71,6 +72,7 @@ def timed_read(raw: bytes, name: str, repeat: int) -> tuple[float, int, int, flo
         wall, used = time.perf_counter() - start, time.process_time() - start_cpu
         best, cpu = min(best, wall), min(cpu, used)
         count = len(parsed.records)
+        del text, parsed  # freed here, not inside the next run's clocks
     tracemalloc.start()
     text, encoding = sniff.decode(raw)
     files.read_text(text, name, encoding=encoding)
@@ -90,6 +92,7 @@ def rispy_baseline(raw: bytes, repeat: int) -> tuple[float, int, float]:
         wall, used = time.perf_counter() - start, time.process_time() - start_cpu
         best, cpu = min(best, wall), min(cpu, used)
         count = len(entries)
+        del entries
     return best, count, cpu
 
 
