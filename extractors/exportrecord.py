@@ -182,9 +182,11 @@ _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"}
 
 
 def _pages(fields: dict[str, str]) -> str:
-    pages = fields.get("pages", "").strip().translate(_DASHES).replace("--", "-")
+    pages = fields.get("pages", "")
     if pages:
-        return pages
+        pages = pages.strip().translate(_DASHES).replace("--", "-")
+        if pages:
+            return pages
     start, end = fields.get("start", "").strip(), fields.get("end", "").strip()
     if not start.isascii():  # the dashes are not ASCII
         start = start.translate(_DASHES)
@@ -194,7 +196,9 @@ def _pages(fields: dict[str, str]) -> str:
 
 
 def _title(value: str) -> tuple[str, bool]:
-    text = _plain(value)
+    text = _plain(value)  # stripped
+    if "[" not in text and "(" not in text:
+        return text, False  # nothing strip_translation would remove
     cleaned = nz.strip_translation(text)
     return cleaned, text.startswith("[") or cleaned != text.strip()
 
@@ -216,7 +220,7 @@ def build_record(entry: RawEntry, out: Collected) -> None:
     title, translated = _title(f.get("title", ""))
     raw_doi = f.get("doi", "")
     doi = nz.normalize_doi(raw_doi)
-    if raw_doi.strip() and not doi and "10." in raw_doi:
+    if not doi and raw_doi.strip() and "10." in raw_doi:
         out.warn(entry.line, f"not a DOI, record kept without it: {raw_doi.strip()[:60]!r}", "doi")
     pmid = f.get("pmid", "").strip()
     if pmid and not pmid.isdigit():
@@ -224,7 +228,7 @@ def build_record(entry: RawEntry, out: Collected) -> None:
         pmid = match.group(0) if match else ""
     year_text = f.get("year", "")
     year = _year(year_text)
-    if year_text.strip() and year is None:
+    if year is None and year_text.strip():
         out.warn(entry.line, f"no four-digit year in {year_text.strip()[:30]!r}; kept without a year", "year")
     ptypes = f.get("publication_types", "")
     ptypes = tuple(p.strip() for p in ptypes.split(";") if p.strip()) if ptypes else ()
