@@ -127,10 +127,6 @@ def _first(tags: dict[str, list[str]], names: tuple[str, ...]) -> str:
     return ""
 
 
-def _one(tags: dict[str, list[str]], name: str) -> str:
-    return tags.get(name, _BLANK)[0]  # a tag's list is never empty
-
-
 def _year(tags: dict[str, list[str]]) -> str:
     for name in _YEAR_TAGS:
         if name in tags:
@@ -184,14 +180,14 @@ def _entry(tags: dict[str, list[str]], line: int) -> RawEntry:
         "journal": _first(tags, _JOURNAL_TAGS),
         "journal_abbrev": _first(tags, _ABBREV_TAGS),
         "year": _year(tags),
-        "volume": _one(tags, "VL"),
+        "volume": tags.get("VL", _BLANK)[0],  # a tag's list is never empty
         "issue": _first(tags, ("IS", "CP")),
-        "start": _one(tags, "SP"),
-        "end": _one(tags, "EP"),
+        "start": tags.get("SP", _BLANK)[0],
+        "end": tags.get("EP", _BLANK)[0],
         "doi": _doi(tags),
         "pmid": _pmid(tags),
         "abstract": abstract[0] if len(abstract) == 1 else " ".join(v for v in abstract if v),
-        "url": _one(tags, "UR"),
+        "url": tags.get("UR", _BLANK)[0],
     }
     if kind in ("PRE", "PREPRINT") or ("M3" in tags and _first(tags, ("M3",)).lower() == "preprint"):
         fields["publication_types"] = "Preprint"
