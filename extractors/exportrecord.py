@@ -295,11 +295,12 @@ def build_records(entries, path: str, fmt: str, encoding: str = "utf-8", warning
 
     :func:`hairmeta.extractors.files.read_text` turns the automatic garbage collector off for a
     read (its full collections would scan every record again and again).  The records still have
-    to be scanned once before they can settle in the oldest generation; with the collector off,
-    every ``_COLLECT_EVERY`` records the young generations are collected here, while those
-    objects are still in the CPU cache: 0.1 s in all for 100,000 RIS records (700,000 objects),
-    against 0.44 s for the one pass over all of them that the caller's next allocation would
-    trigger, and 0.48 s for the pass that moves them on to the oldest generation.
+    to be scanned once before they can settle in the oldest generation; with the collector off
+    (by ``read_text`` or by the caller), every ``_COLLECT_EVERY`` records the young generations
+    are collected here, while those objects are still in the CPU cache: 0.1 s in all for 100,000
+    RIS records (700,000 objects), against 0.44 s for the one pass over all of them that the
+    caller's next allocation would trigger, and 0.48 s for the pass that moves them on to the
+    oldest generation.
     """
     out = Collected(path, warnings=warnings if isinstance(warnings, list) else list(warnings))
     collect = not gc.isenabled()
