@@ -73,6 +73,7 @@ class Collected:
 
 
 _COLLECTIVE_WORDS = re.compile(r"\b(group|consortium|collaborat\w*|investigators|committee|society|team)\b", re.I)
+_INITIALS_FIRST = re.compile(r"^((?:[A-Z]\.[\s-]?){1,3})\s*([A-Z][\w'\u2019-]+(?:\s[A-Z][\w'\u2019-]+)?)$")
 _AFFILIATION_MARK = re.compile(r"(?:\s*\[[^\]]*\]|\s*\((?:[a-z0-9,\s]{1,12})\)|\^[a-z0-9,]+)$")
 
 
@@ -94,9 +95,16 @@ def author_from(name: str) -> Author | None:
     if "," in name:
         surname, _, given = name.partition(",")
         return _person(surname.strip(), given.strip())
-    if _COLLECTIVE_WORDS.search(name) or len(name.split()) > 3:
+    if _COLLECTIVE_WORDS.search(name):
         return Author(collective_name=name)
+    initials_first = _INITIALS_FIRST.match(name)  # IEEE Xplore: "A. Author-One", "J.-L. Dupont"
+    if initials_first:
+        return _person(initials_first.group(2), initials_first.group(1).strip())
     surname, given = nz.surname_given(name)
+    if given and len(name.split()) > 3 and len(surname.split()) <= 3:  # "van der Berg J"
+        return _person(surname, given)
+    if len(name.split()) > 3:
+        return Author(collective_name=name)
     if not given and _COLLECTIVE_WORDS.search(surname):
         return Author(collective_name=surname)
     return _person(surname, given)
@@ -186,13 +194,30 @@ def _pages(fields: dict[str, str]) -> str:
     if pages:
         pages = pages.strip().translate(_DASHES).replace("--", "-")
         if pages:
-            return pages
+            return _page_decorations(pages) if not pages[0].isdigit() or pages[-1] == "+" else pages
     start, end = fields.get("start", "").strip(), fields.get("end", "").strip()
     if not start.isascii():  # the dashes are not ASCII
         start = start.translate(_DASHES)
+    if end == "+":  # Web of Science: end page not known
+        end = ""
     if start and "-" in start and not end:
-        return start
-    return f"{start}-{end}" if start and end and end != start else start
+        pages = start
+    else:
+        pages = f"{start}-{end}" if start and end and end != start else start
+    return _page_decorations(pages) if pages and (not pages[0].isdigit() or pages[-1] == "+") else pages
+
+
+#: What vendors write where a record has no pages (Ovid: ``No-Specified``; Embase: ``(no pagination)``).
+_NO_PAGES = frozenset({"no-specified", "not specified", "no pagination", "(no pagination)", "n/a", "n.p.", "np"})
+_PAGE_PREFIX = re.compile(r"^(?:pp?\.?\s+|unsp\s+)", re.IGNORECASE)  # "pp 37-64" (TRID), "UNSP 1722034" (WoS)
+
+
+def _page_decorations(pages: str) -> str:
+    """Pages without a vendor's placeholder, ``pp``/``UNSP`` prefix or open end ``-+``."""
+    if pages.casefold() in _NO_PAGES:
+        return ""
+    pages = _PAGE_PREFIX.sub("", pages)
+    return pages[:-2] if pages.endswith("-+") else pages.rstrip("+")
 
 
 def _title(value: str) -> tuple[str, bool]:
@@ -221,12 +246,15 @@ _RECORD_DEFAULTS = {f.name: f.default for f in fields(Record)}
 _PLAIN_RECORD = _plain_init(Record)
 
 
+_RECORD_FIELDS = frozenset(_RECORD_DEFAULTS)
+
+
 def _record(**values) -> Record:
     """``Record(**values)``, built without the frozen dataclass's ``__init__`` (one
     ``object.__setattr__`` call per field, 21 of them: 1.4 us a record): the instance gets the
     same attribute dictionary, defaults first, in field order.  Only for a Record class whose
     ``__init__`` does nothing else (no ``__post_init__``, every field a plain default)."""
-    if not _PLAIN_RECORD:
+    if not _PLAIN_RECORD or not values.keys() <= _RECORD_FIELDS:  # an unknown name: Record's own TypeError
         return Record(**values)
     record = object.__new__(Record)
     record.__dict__.update(_RECORD_DEFAULTS, **values)

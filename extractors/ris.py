@@ -181,7 +181,7 @@ def _entry(tags: dict[str, list[str]], line: int) -> RawEntry:
         "journal_abbrev": _first(tags, _ABBREV_TAGS),
         "year": _year(tags),
         "volume": tags.get("VL", _BLANK)[0],  # a tag's list is never empty
-        "issue": _first(tags, ("IS", "CP")),
+        "issue": _first(tags, ("IS",)) or _issue_like(_first(tags, ("CP",))),
         "start": tags.get("SP", _BLANK)[0],
         "end": tags.get("EP", _BLANK)[0],
         "doi": _doi(tags),
@@ -192,6 +192,12 @@ def _entry(tags: dict[str, list[str]], line: int) -> RawEntry:
     if kind in ("PRE", "PREPRINT") or ("M3" in tags and _first(tags, ("M3",)).lower() == "preprint"):
         fields["publication_types"] = "Preprint"
     return RawEntry(line, fields, authors, _first(tags, ("ID", "AN", "U2")))
+
+
+def _issue_like(value: str) -> str:
+    """A ``CP`` value as the issue when it looks like one (``4``, ``Suppl 2``); some exporters put
+    the conference or place there (``2nd International Conference on …``)."""
+    return value if len(value) <= 16 and any(c.isdigit() for c in value) else ""
 
 
 def _authors(tags: dict[str, list[str]]) -> list[str]:
