@@ -62,6 +62,11 @@ def test_record_fast_build_equals_the_constructor_attribute_for_attribute():
             assert hash(fast) == hash(slow) and repr(fast) == repr(slow)
 
 
+def test_record_fast_build_refuses_a_name_record_does_not_have():
+    with pytest.raises(TypeError):
+        exportrecord._record(title="A trial", titel="typo")
+
+
 def test_record_fast_build_only_for_a_plain_init():
     @dataclass(frozen=True)
     class Checked:

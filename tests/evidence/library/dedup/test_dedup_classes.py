@@ -380,9 +380,10 @@ def test_a_swapped_word_at_the_same_place_is_still_one_article():
 # ----------------------------------------------------------------------------- shifted citation columns
 
 
-def test_a_citation_shifted_one_column_left_is_the_same_article():
+@pytest.mark.parametrize("shifted_first", [False, True])
+def test_a_citation_shifted_one_column_left_is_the_same_article(shifted_first):
     shifted = {"volume": "", "number": "14", "pages": "2"}  # volume lost: issue holds 14, pages hold 2
-    result = find_duplicates(records({}, shifted))
+    result = find_duplicates(records(shifted, {}) if shifted_first else records({}, shifted))
     assert together(result)
 
 
