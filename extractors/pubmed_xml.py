@@ -1,8 +1,8 @@
 """PubMed efetch XML (``PubmedArticleSet``) → :class:`~hairmeta.evidence.library.records.Record`.
 
 Articles are read with the standard library's ElementTree: no DTD is needed, so a DOCTYPE naming
-a PubMed DTD newer than any we know still parses offline, and a 500-record batch parses in about
-a sixth of ``Entrez.read``'s time (``benchmarks/fetch.py``).  Text keeps the form
+a PubMed DTD newer than any we know still parses offline, and parsing takes about a quarter of
+``Entrez.read``'s CPU (``benchmarks/fetch.py``: 0.47 s against 1.99 s for 9,000 records).  Text keeps the form
 ``Entrez.read`` gave it (inline ``<i>``/``<sup>``/MathML written back, then stripped by
 :func:`strip_markup`), so the Records are the ones the earlier ``Entrez.read``-based reader made
 (``tests/extractors/test_pubmed_xml_golden.py``).  esearch replies, small and validated against
@@ -52,8 +52,8 @@ def read_entrez(source: bytes | BinaryIO | str | Path) -> Any:
 def parse_pubmed_xml(source: bytes | BinaryIO | str | Path) -> list[Record]:
     """Every article, then every book, in a PubMed efetch XML reply, as Records.
 
-    Parsed with the standard library's ElementTree (expat), about six times faster than
-    ``Entrez.read`` and independent of which PubMed DTD version the DOCTYPE names; the Records
+    Parsed with the standard library's ElementTree (expat), in about a quarter of ``Entrez.read``'s
+    CPU and independent of which PubMed DTD version the DOCTYPE names; the Records
     are the ones the ``Entrez.read``-based reader made (golden test against it).  A reply that
     is not well-formed XML, or is NCBI's ``<ERROR>`` document, raises :class:`PubmedParseError`.
     """
