@@ -101,13 +101,29 @@ def author_from(name: str) -> Author | None:
     if initials_first:
         return _person(initials_first.group(2), initials_first.group(1).strip())
     surname, given = nz.surname_given(name)
-    if given and len(name.split()) > 3 and len(surname.split()) <= 3:  # "van der Berg J"
+    if given and len(name.split()) > 3 and _particle_surname(surname):  # "van der Berg J"
         return _person(surname, given)
     if len(name.split()) > 3:
         return Author(collective_name=name)
     if not given and _COLLECTIVE_WORDS.search(surname):
         return Author(collective_name=surname)
     return _person(surname, given)
+
+
+#: Lower-case words that open a surname ("van der Berg", "de la Cruz", "dos Santos").
+_SURNAME_PARTICLES = frozenset("van von der den de del della di da du la le ten ter dos das".split())
+
+
+def _particle_surname(surname: str) -> bool:
+    """A surname of particles then one name: ``van der Berg``, ``De La Cruz``; not a run of
+    names exported without separators (``Hale S. L.Kloner``, ``Du Y.Ko``)."""
+    *particles, last = surname.split()
+    return (
+        bool(particles)
+        and len(particles) <= 3
+        and all(w.lower() in _SURNAME_PARTICLES for w in particles)
+        and "." not in last  # "Du Y.Ko": two names glued together
+    )
 
 
 def _person(surname: str, given: str) -> Author:

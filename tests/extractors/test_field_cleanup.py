@@ -60,6 +60,12 @@ def test_author_name_orders(name, last, initials):
     assert (author.last_name, author.initials, author.collective_name) == (last, initials, "")
 
 
+@pytest.mark.parametrize("blob", ["Hale S. L.Kloner R. A.", "Du Y.Ko K. M.", "Yamazaki Y.Harada S.Tokuyama S."])
+def test_names_glued_together_are_not_made_into_one_person(blob):
+    # Embase author fields exported without separators: kept whole, never read as one surname
+    assert _ris(f"AU  - {blob}").authors[0].collective_name == blob
+
+
 def test_a_group_stays_a_group():
     assert _ris("AU  - PRP Study Group").authors[0].collective_name == "PRP Study Group"
 
