@@ -194,10 +194,14 @@ def _entry(tags: dict[str, list[str]], line: int) -> RawEntry:
     return RawEntry(line, fields, authors, _first(tags, ("ID", "AN", "U2")))
 
 
+_ISSUE_NUMBER = re.compile(r"(?i)(?:suppl(?:ement)?\.?\s*)?\d+[a-z]?(?:\s*[-/]\s*\d+)?(?:\s*suppl(?:ement)?\.?\s*\d*)?")
+
+
 def _issue_like(value: str) -> str:
-    """A ``CP`` value as the issue when it looks like one (``4``, ``Suppl 2``); some exporters put
-    the conference or place there (``2nd International Conference on …``)."""
-    return value if len(value) <= 16 and any(c.isdigit() for c in value) else ""
+    """A ``CP`` value as the issue when it is an issue number (``4``, ``6/7``, ``Suppl 2``,
+    ``3 Suppl 1``); some exporters put the conference or place there (``2nd International
+    Conference on …``, ``ICIS 2018``)."""
+    return value if _ISSUE_NUMBER.fullmatch(value.strip()) else ""
 
 
 def _authors(tags: dict[str, list[str]]) -> list[str]:

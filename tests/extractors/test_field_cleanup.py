@@ -72,4 +72,6 @@ def test_a_group_stays_a_group():
 
 def test_a_conference_name_in_cp_is_not_an_issue():
     assert _ris("CP  - 2nd International Conference on the Internet Society").issue == ""
-    assert _ris("CP  - 4").issue == "4"
+    assert _ris("CP  - ICIS 2018").issue == ""
+    for number in ("4", "6/7", "Suppl 2", "3 Suppl 1"):
+        assert _ris(f"CP  - {number}").issue == number
