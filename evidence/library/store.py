@@ -268,16 +268,16 @@ class Store:
             if _all_unknown(conn, columns):
                 counts = self._insert_all(conn, columns, sids, source, search_id, now, progress)
             else:
-                counts = self._upsert_each(conn, records, sids, source, search_id, now, progress)
+                counts = self._upsert_each(conn, records, columns, sids, source, search_id, now, progress)
         if progress is not None:
             progress(len(records), len(records))
         return counts
 
-    def _upsert_each(self, conn, records, sids, source, search_id, now, progress) -> UpsertCounts:
+    def _upsert_each(self, conn, records, columns, sids, source, search_id, now, progress) -> UpsertCounts:
         """Record by record: each is matched against the library as it stands, earlier ones included."""
         new = updated = unchanged = 0
-        for record, sid in zip(records, sids):
-            record_id, outcome = self._upsert_one(conn, record, now)
+        for record, cols, sid in zip(records, columns, sids):
+            record_id, outcome = self._upsert_one(conn, record, cols, now)
             if progress is not None and (new + updated + unchanged) % 200 == 199:
                 progress(new + updated + unchanged + 1, len(records))
             new += outcome == "new"
@@ -330,8 +330,8 @@ class Store:
             row, stored = next(((r, d) for r, d in candidates if not _conflicts(d, record)), (None, None))
         return (row, stored) if row is not None else (None, None)
 
-    def _upsert_one(self, conn: sqlite3.Connection, record: Record, now: str) -> tuple[int, str]:
-        cols = _columns(record)
+    def _upsert_one(self, conn: sqlite3.Connection, record: Record, cols: dict, now: str) -> tuple[int, str]:
+        """Store one record whose :func:`_columns` are ``cols`` (computed once per batch)."""
         row, stored = self._existing(conn, record)
         if row is None:
             cols["key"] = _free_key(conn, record)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hairmeta.evidence.library.records import Author, Record
+from hairmeta.evidence.library.serial import _columns
 from hairmeta.evidence.library.store import Store, UpsertCounts
 
 
@@ -39,7 +40,8 @@ def test_all_new_batch_equals_record_by_record(tmp_path, n):
     with Store(tmp_path / "fast.sqlite") as fast, Store(tmp_path / "slow.sqlite") as slow:
         assert fast.upsert_records(records, source="pubmed") == UpsertCounts(new=n)
         with slow.transaction() as conn:
-            counts = slow._upsert_each(conn, records, sids, "pubmed", None, "2026-01-01T00:00:00+00:00", None)
+            columns = [_columns(r) for r in records]
+            counts = slow._upsert_each(conn, records, columns, sids, "pubmed", None, "2026-01-01T00:00:00+00:00", None)
         assert counts == UpsertCounts(new=n)
         assert _tables(fast) == _tables(slow)
 
