@@ -209,16 +209,12 @@ def _pages(fields: dict[str, str]) -> str:
     pages = fields.get("pages", "")
     if pages:
         pages = pages.strip().translate(_DASHES).replace("--", "-")
-        if pages:
-            return _page_decorations(pages) if not pages[0].isdigit() or pages[-1] == "+" else pages
-    start, end = fields.get("start", "").strip(), fields.get("end", "").strip()
-    if not start.isascii():  # the dashes are not ASCII
-        start = start.translate(_DASHES)
-    if end == "+":  # Web of Science: end page not known
-        end = ""
-    if start and "-" in start and not end:
-        pages = start
-    else:
+    if not pages:
+        start, end = fields.get("start", "").strip(), fields.get("end", "").strip()
+        if not start.isascii():  # the dashes are not ASCII
+            start = start.translate(_DASHES)
+        if end == "+":  # Web of Science: end page not known
+            end = ""
         pages = f"{start}-{end}" if start and end and end != start else start
     return _page_decorations(pages) if pages and (not pages[0].isdigit() or pages[-1] == "+") else pages
 
