@@ -36,15 +36,19 @@ class PubmedParseError(ValueError):
     """The bytes are not a complete, valid PubMed efetch reply (truncated, malformed, <ERROR>)."""
 
 
+def _raw_bytes(source: bytes | BinaryIO | str | Path) -> bytes:
+    """The bytes of a reply given as bytes, a binary stream or a path."""
+    if isinstance(source, (str, Path)):
+        return Path(source).read_bytes()
+    return source if isinstance(source, bytes) else source.read()
+
+
 def read_entrez(source: bytes | BinaryIO | str | Path) -> Any:
     """``Entrez.read`` on bytes, a binary stream or a path; errors → :class:`PubmedParseError`."""
     from Bio import Entrez
 
-    if isinstance(source, (str, Path)):
-        source = Path(source).read_bytes()
-    raw = source if isinstance(source, bytes) else source.read()
     try:
-        return Entrez.read(io.BytesIO(raw))
+        return Entrez.read(io.BytesIO(_raw_bytes(source)))
     except Exception as exc:  # Bio raises CorruptedXMLError, ValidationError, RuntimeError, ...
         raise PubmedParseError(f"{type(exc).__name__}: {exc}") from exc
 
@@ -57,11 +61,8 @@ def parse_pubmed_xml(source: bytes | BinaryIO | str | Path) -> list[Record]:
     are the ones the ``Entrez.read``-based reader made (golden test against it).  A reply that
     is not well-formed XML, or is NCBI's ``<ERROR>`` document, raises :class:`PubmedParseError`.
     """
-    if isinstance(source, (str, Path)):
-        source = Path(source).read_bytes()
-    raw = source if isinstance(source, bytes) else source.read()
     try:
-        root = ElementTree.fromstring(raw)
+        root = ElementTree.fromstring(_raw_bytes(source))
     except ElementTree.ParseError as exc:
         raise PubmedParseError(f"not well-formed XML: {exc}") from exc
     if root.tag != "PubmedArticleSet":
