@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from rapidfuzz import fuzz
+
 from hairmeta.evidence.library import normalize as nz
 
 # Words that make up the recurring titles journals print in every issue (front and back
@@ -265,8 +267,6 @@ def _content_words(words: list[str]) -> set[str]:
 
 
 def _alike(w: str, v: str) -> bool:
-    from rapidfuzz import fuzz
-
     if fuzz.ratio(w, v) >= 80:
         return True
     return min(len(w), len(v)) >= 4 and (w in v or v in w or sorted(w) == sorted(v))
