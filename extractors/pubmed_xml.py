@@ -84,20 +84,17 @@ def inner_markup(element: Element | None) -> str:
     if not len(element):
         return element.text or ""
     parts = [element.text or ""]
-    for child in element:
-        _write_tag(child, parts)
-        parts.append(child.tail or "")
+    _write_children(element, parts)
     return "".join(parts)
 
 
-def _write_tag(element: Element, parts: list[str]) -> None:
-    name = element.tag.rpartition("}")[2]
-    attributes = "".join(f' {key.rpartition("}")[2]}="{value}"' for key, value in element.attrib.items())
-    parts.append(f"<{name}{attributes}>{element.text or ''}")
+def _write_children(element: Element, parts: list[str]) -> None:
     for child in element:
-        _write_tag(child, parts)
-        parts.append(child.tail or "")
-    parts.append(f"</{name}>")
+        name = child.tag.rpartition("}")[2]
+        attributes = "".join(f' {key.rpartition("}")[2]}="{value}"' for key, value in child.attrib.items())
+        parts.append(f"<{name}{attributes}>{child.text or ''}")
+        _write_children(child, parts)
+        parts.append(f"</{name}>{child.tail or ''}")
 
 
 def _text(element: Element | None) -> str:
