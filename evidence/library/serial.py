@@ -56,7 +56,9 @@ def merge_records(old: Record, new: Record) -> Record:
     return primary.with_changes(**changes) if changes else primary
 
 
-def _columns(record: Record) -> dict:
+def stored_columns(record: Record) -> dict:
+    """The ``records`` table's columns for ``record``: identity key, identifiers, the indexed
+    citation fields and ``data``, the full record as :func:`record_to_json`."""
     first = record.authors[0].display() if record.authors else ""
     return {
         "key": record.key(),

@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Iterator
 from hairmeta.evidence.errors import StoreError
 from hairmeta.evidence.library.records import Record, manual_record, normalize_doi
 from hairmeta.evidence.library.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-from hairmeta.evidence.library.serial import _columns, _conflicts, _free_key, merge_records, record_from_json
+from hairmeta.evidence.library.serial import _conflicts, _free_key, merge_records, record_from_json, stored_columns
 
 
 def _utcnow() -> str:
@@ -245,6 +245,7 @@ class Store:
         search_id: int | None = None,
         source_ids: Iterable[str] | None = None,
         progress: Callable[[int, int], None] | None = None,
+        columns: list[dict] | None = None,
     ) -> UpsertCounts:
         """Insert or update ``records`` in one transaction; idempotent.
 
@@ -255,16 +256,19 @@ class Store:
         ``source_ids`` (parallel to ``records``) names each record's id at ``source``; default
         the record's pmid, else its key.  An id repeated within one call (an export listing a
         record twice) is stored as ``id#2``, ``id#3`` …: each receipt is a record identified for
-        PRISMA, and re-importing the same file adds no row.
+        PRISMA, and re-importing the same file adds no row.  ``columns`` (parallel to
+        ``records``), each record's :func:`~hairmeta.evidence.library.serial.stored_columns`
+        computed elsewhere (a PubMed parse worker does it beside parsing), saves computing them here.
         """
         records = list(records)
         ids = list(source_ids) if source_ids is not None else [None] * len(records)
-        if len(ids) != len(records):
-            raise StoreError("upsert_records: source_ids must be as long as records")
+        if len(ids) != len(records) or (columns is not None and len(columns) != len(records)):
+            raise StoreError("upsert_records: source_ids and columns must be as long as records")
         now = _utcnow()
         sids = _receipt_ids(records, ids)
         with self.transaction() as conn:
-            columns = [_columns(record) for record in records]
+            if columns is None:
+                columns = [stored_columns(record) for record in records]
             if _all_unknown(conn, columns):
                 counts = self._insert_all(conn, columns, sids, source, search_id, now, progress)
             else:
@@ -331,14 +335,14 @@ class Store:
         return (row, stored) if row is not None else (None, None)
 
     def _upsert_one(self, conn: sqlite3.Connection, record: Record, cols: dict, now: str) -> tuple[int, str]:
-        """Store one record whose :func:`_columns` are ``cols`` (computed once per batch)."""
+        """Store one record whose :func:`stored_columns` are ``cols`` (computed once per batch)."""
         row, stored = self._existing(conn, record)
         if row is None:
             cols["key"] = _free_key(conn, record)
             cur = conn.execute(_INSERT_RECORD, {**cols, "now": now})
             return cur.lastrowid, "new"
         merged = merge_records(stored, record)
-        cols = _columns(merged)
+        cols = stored_columns(merged)
         if (
             cols["key"] != row["key"]
             and conn.execute("SELECT 1 FROM records WHERE key = ? AND id != ?", (cols["key"], row["id"])).fetchone()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from hairmeta.evidence.errors import StoreError
 from hairmeta.evidence.library.records import Author, Record
-from hairmeta.evidence.library.serial import _columns
+from hairmeta.evidence.library.serial import stored_columns
 from hairmeta.evidence.library.store import Store, UpsertCounts
 
 
@@ -40,7 +41,7 @@ def test_all_new_batch_equals_record_by_record(tmp_path, n):
     with Store(tmp_path / "fast.sqlite") as fast, Store(tmp_path / "slow.sqlite") as slow:
         assert fast.upsert_records(records, source="pubmed") == UpsertCounts(new=n)
         with slow.transaction() as conn:
-            columns = [_columns(r) for r in records]
+            columns = [stored_columns(r) for r in records]
             counts = slow._upsert_each(conn, records, columns, sids, "pubmed", None, "2026-01-01T00:00:00+00:00", None)
         assert counts == UpsertCounts(new=n)
         assert _tables(fast) == _tables(slow)
@@ -69,3 +70,26 @@ def test_progress_of_the_batch_path_every_200_and_at_the_end(tmp_path):
     with Store(tmp_path / "lib.sqlite") as store:
         store.upsert_records(_batch(401), source="pubmed", progress=lambda d, t: calls.append((d, t)))
     assert calls == [(200, 401), (400, 401), (401, 401)]
+
+
+@pytest.mark.parametrize("known", [False, True])
+def test_columns_computed_elsewhere_store_what_the_store_computes(tmp_path, known):
+    """A parse worker hands over stored_columns with the records: same rows, on either path."""
+    records = _batch(30)
+    with Store(tmp_path / "given.sqlite") as given, Store(tmp_path / "own.sqlite") as own:
+        if known:  # half the batch already stored: the record-by-record path
+            given.upsert_records(records[:15], source="pubmed")
+            own.upsert_records(records[:15], source="pubmed")
+        columns = [stored_columns(r) for r in records]
+        assert given.upsert_records(records, source="pubmed", columns=columns) == own.upsert_records(
+            records, source="pubmed"
+        )
+        assert _tables(given) == _tables(own)
+
+
+def test_columns_not_parallel_to_records_are_refused(tmp_path):
+    records = _batch(3)
+    with Store(tmp_path / "lib.sqlite") as store, pytest.raises(StoreError, match="as long as records"):
+        store.upsert_records(records, source="pubmed", columns=[stored_columns(r) for r in records[:2]])
+    with Store(tmp_path / "lib.sqlite") as store:
+        assert store.count_records() == 0
