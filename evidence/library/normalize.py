@@ -101,6 +101,11 @@ _SPELLING_NOTE = re.compile(
     re.IGNORECASE,
 )
 _WOS_CORRECTION = re.compile(r"\s*\(vol\.?\s*\d+\w*,\s*pg\.?\s*\w+,\s*\d{4}\)\s*\.?\s*$", re.IGNORECASE)
+# Embase cites the corrected article inside the notice's title: "(Circulation (1992) 87
+# (208-215))", "(Critical Care Medicine (2010) (903))", "(PLoS ONE (2014) 9 7 (e103802) DOI: …)".
+_EMBASE_CORRECTION = re.compile(
+    r"\s*\((?=[^()]*[A-Za-z])[^()]+\s\((?:1[5-9]|20)\d\d\)[^()]*\([^()]*\d[^()]*\)[^()]*\)\s*\.?\s*$"
+)
 
 
 _TRAILING_LANGUAGE = re.compile(
@@ -127,17 +132,24 @@ def strip_title_notes(title: str) -> str:
     """Remove database annotations that are not part of the title.
 
     MEDLINE/Ovid append ``[Erratum appears in …]``, ``[Comment in …]``; spelling fixes appear
-    as ``[correction of …]``; Web of Science marks a correction notice with a trailing
-    ``(vol 142, pg 310, 2003)`` (see :func:`is_correction_notice`).
+    as ``[correction of …]``; a correction notice cites the corrected article after its title,
+    Web of Science as ``(vol 142, pg 310, 2003)``, Embase as ``(Circulation (1992) 87
+    (208-215))`` (see :func:`is_correction_notice`).
     """
     if "[" in title or ")" in title or "..." in title:
         title = _SPELLING_NOTE.sub("", _TITLE_NOTE.sub("", title))
-    return _WOS_CORRECTION.sub("", title) if "(vol" in title.lower() else title
+    if "(vol" in title.lower():
+        title = _WOS_CORRECTION.sub("", title)
+    return _EMBASE_CORRECTION.sub("", title) if title.rstrip(" .").endswith(")") else title
 
 
 def is_correction_notice(raw: object) -> bool:
-    """True for Web of Science correction titles ending ``(vol 142, pg 310, 2003)``."""
-    return isinstance(raw, str) and bool(_WOS_CORRECTION.search(raw))
+    """True for a correction notice's title citing the corrected article after it: Web of
+    Science's ``(vol 142, pg 310, 2003)`` or Embase's ``(Journal (2009) 360 (542-544))``."""
+    if not isinstance(raw, str):
+        return False
+    text = raw.rstrip(" .")
+    return bool(_WOS_CORRECTION.search(text) or (text.endswith(")") and _EMBASE_CORRECTION.search(text)))
 
 
 @cache

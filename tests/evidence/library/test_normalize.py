@@ -54,6 +54,36 @@ def test_web_of_science_correction_notice_is_recognised():
     assert not nz.is_correction_notice("Eculizumab for atypical HUS")
 
 
+@pytest.mark.parametrize(
+    "cited",
+    [
+        " (Journal of Hair Research (2019) 12 (101-109))",
+        " (Journal of Hair Research (2019) 12 3 (101-109))",
+        " (Hair Research Letters (2021) (e1234))",
+        " (Open Hair Journal (2020) 5 2 (e0001) DOI: 10.5555/ohj. 0001).",
+    ],
+)
+def test_embase_correction_notice_is_recognised(cited):
+    """Embase cites the corrected article, journal (year) volume issue (pages), after the title."""
+    title = "Platelet-rich plasma for patterned hair loss: a randomised trial" + cited
+    assert nz.is_correction_notice(title)
+    assert nz.normalize_title(title) == "platelet rich plasma for patterned hair loss a randomised trial"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Platelet-rich plasma (PRP) for alopecia (a pilot study)",
+        "Hair counts at 24 weeks (primary outcome) in the ALOPRP (2019) trial",
+        "Exosomes in alopecia (2015-2020): a review (part 2)",
+        "Minoxidil (5%) versus PRP (3 sessions)",
+    ],
+)
+def test_titles_with_parentheses_are_not_correction_notices(title):
+    assert not nz.is_correction_notice(title)
+    assert nz.normalize_title(title) == nz.normalize_title(title.replace("(", " ").replace(")", " "))
+
+
 def test_spreadsheet_error_title_counts_as_missing():
     assert nz.normalize_title("#NAME?") == ""
 

@@ -187,6 +187,33 @@ def test_issue_numbers_parse_ranges_and_ignore_supplements_and_record_numbers():
     assert issue_numbers("Suppl 1") == "" and issue_numbers("3 Pt 2") == "" and issue_numbers("1112") == ""
 
 
+# ----------------------------------------------------------------------------- correction notices
+
+ERRATUM_PLACE = {"author": "Moreau, H.", "number": "7", "pages": "640-640"}
+
+
+@pytest.mark.parametrize(
+    "notation",
+    [
+        " (vol 14, pg 101, 2019)",  # Web of Science
+        " (Journal of Trichology Research (2019) 14 (101-109))",  # Embase
+        " (Journal of Trichology Research (2019) 14 2 (101-109) DOI: 10.5555/jtr. 101)",  # Embase
+    ],
+)
+def test_a_correction_notice_in_each_databases_notation_is_one_notice_not_its_article(notation):
+    """Every notation marks the notice; two databases' copies of it merge, its article stays apart."""
+    result = find_duplicates(
+        records(
+            {**ERRATUM_PLACE, "title": ARTICLE["title"] + notation},
+            {**ERRATUM_PLACE, "title": "Erratum: " + ARTICLE["title"]},
+            {},
+        )
+    )
+    assert nz.is_correction_notice(ARTICLE["title"] + notation)
+    assert together(result, "r0", "r1")
+    assert not together(result, "r0", "r2") and not together(result, "r1", "r2")
+
+
 # ----------------------------------------------------------------------------- meeting abstracts
 
 ABSTRACT = {
