@@ -30,11 +30,10 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable, NamedTuple
+from typing import Callable
 
 from hairmeta.evidence.errors import SourceError
-from hairmeta.evidence.library.records import Record
-from hairmeta.evidence.library.serial import stored_columns
+from hairmeta.evidence.library.serial import StoredRecords
 from hairmeta.extractors.base import SearchReport
 from hairmeta.extractors.http import RateLimiter, RetryableError, RetryPolicy, call_with_retry, parse_retry_after
 from hairmeta.extractors.pubmed_xml import PubmedParseError, parse_esearch, parse_pubmed_xml
@@ -257,50 +256,42 @@ class EutilsClient:
         retstart: int = 0,
         body: bytes | None = None,
         parsed: Future | None = None,
-    ) -> ParsedBatch:
-        """The records of ``ids`` with their library columns: by WebEnv/retstart when given (falls
+    ) -> StoredRecords:
+        """The records of ``ids``, held as their library columns: by WebEnv/retstart when given (falls
         back to POSTed IDs when the history is gone), else by ID; retried until the XML is
         complete and every requested PMID came back.  ``body``, an already fetched reply, is
         tried first; ``parsed``, that reply already being parsed elsewhere (a future of its
-        :class:`ParsedBatch`), before it."""
+        :func:`parse_batch`), before it."""
         state = {"webenv": webenv, "body": body, "parsed": parsed}
 
-        def attempt() -> ParsedBatch:
+        def attempt() -> StoredRecords:
             pending = state.pop("parsed", None)
             raw = state.pop("body", None)
             if pending is None:
                 if raw is None:
                     raw = self._efetch_once(state, ids, query_key, retstart)
                 pending = _parsed_now(raw)
-            return _parsed_batch(pending).only(ids)
+            return _only(_parsed_batch(pending), ids)
 
         return self._retrying("efetch", attempt)
 
 
-class ParsedBatch(NamedTuple):
-    """One efetch reply read for storing: its Records and, parallel to them, each one's library
-    columns (:func:`~hairmeta.evidence.library.serial.stored_columns`, the record's JSON
-    included).  A parse worker makes both, so the thread that stores only writes."""
-
-    records: list[Record]
-    columns: list[dict]
-
-    def only(self, ids: list[str]) -> ParsedBatch:
-        """The records of ``ids``; a reply missing any requested PMID is retried."""
-        wanted = set(ids)
-        missing = wanted - {r.pmid for r in self.records}
-        if missing:
-            raise RetryableError(f"efetch: {len(missing)} of {len(ids)} records missing (e.g. PMID {min(missing)})")
-        keep = [i for i, record in enumerate(self.records) if record.pmid in wanted]
-        if len(keep) == len(self.records):
-            return self
-        return ParsedBatch([self.records[i] for i in keep], [self.columns[i] for i in keep])
+def parse_batch(body: bytes) -> StoredRecords:
+    """An efetch reply → its Records held as their library columns (the job of a parse worker:
+    the JSON and indexed fields are made beside the parse, and the storing thread only writes)."""
+    return StoredRecords.of(parse_pubmed_xml(body))
 
 
-def parse_batch(body: bytes) -> ParsedBatch:
-    """An efetch reply → :class:`ParsedBatch` (the job of a parse worker)."""
-    records = parse_pubmed_xml(body)
-    return ParsedBatch(records, [stored_columns(record) for record in records])
+def _only(batch: StoredRecords, ids: list[str]) -> StoredRecords:
+    """The records of ``ids``; a reply missing any requested PMID is retried."""
+    wanted = set(ids)
+    pmids = [cols["pmid"] for cols in batch.columns]
+    missing = wanted.difference(pmids)
+    if missing:
+        raise RetryableError(f"efetch: {len(missing)} of {len(ids)} records missing (e.g. PMID {min(missing)})")
+    if all(pmid in wanted for pmid in pmids):
+        return batch
+    return StoredRecords([cols for cols, pmid in zip(batch.columns, pmids) if pmid in wanted])
 
 
 def _ncbi(day: date) -> str:
@@ -495,7 +486,7 @@ def _fetch_window(store, client, sid, term, window, ids, batch_size, tally, prog
 
 @contextmanager
 def _parsers(batches: int) -> Iterator[Callable[[bytes], Future]]:
-    """``parse(body) -> Future[ParsedBatch]``: worker processes when there are batches enough to
+    """``parse(body) -> Future[StoredRecords]``: worker processes when there are batches enough to
     repay starting them (forked before the download thread starts), else the calling thread.
 
     The workers run with the cyclic collector off: a parse makes no reference cycles (elements
@@ -527,7 +518,7 @@ def _parsed_now(body: bytes) -> Future:
     return future
 
 
-def _parsed_batch(future: Future) -> ParsedBatch:
+def _parsed_batch(future: Future) -> StoredRecords:
     """The result of a parse future; a broken reply becomes the retryable error efetch expects."""
     try:
         return future.result()
@@ -552,7 +543,7 @@ def _store_batch(store, client, sid, job, window, batch, future: Future, tally) 
     number, start, chunk = batch
     try:
         body, parsed = future.result()
-        batch_read = client.efetch(
+        records = client.efetch(
             chunk,
             webenv=window.result["webenv"],
             query_key=window.result["query_key"],
@@ -567,7 +558,7 @@ def _store_batch(store, client, sid, job, window, batch, future: Future, tally) 
         client.stats.failures.append(detail)
         return False
     with store.transaction():
-        counts = store.upsert_records(batch_read.records, source=SOURCE, search_id=sid, columns=batch_read.columns)
+        counts = store.upsert_records(records, source=SOURCE, search_id=sid)
         store.mark_batch(job, number, "done", search_id=sid)
     tally.new += counts.new
     tally.updated += counts.updated

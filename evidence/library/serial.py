@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable, Sequence
 
 from hairmeta.evidence.library.records import Author, Link, Record
 
@@ -71,6 +72,37 @@ def stored_columns(record: Record) -> dict:
         "first_author": first,
         "data": record_to_json(record),
     }
+
+
+class StoredRecords(Sequence[Record]):
+    """Records held as their library columns (:func:`stored_columns`), each decoded from its JSON
+    only when read.
+
+    A PubMed parse worker sends a batch back in this form: half the bytes of Records and their
+    columns together, and :meth:`~hairmeta.evidence.library.store.Store.upsert_records` takes the
+    columns as they are, decoding no record for a batch that is all new.
+    """
+
+    __slots__ = ("columns",)
+
+    def __init__(self, columns: list[dict]) -> None:
+        self.columns = columns
+
+    @classmethod
+    def of(cls, records: Iterable[Record]) -> StoredRecords:
+        """``records`` with their columns computed now."""
+        return cls([stored_columns(record) for record in records])
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return StoredRecords(self.columns[index])
+        return record_from_json(self.columns[index]["data"])
+
+    def __reduce__(self):
+        return (StoredRecords, (self.columns,))
 
 
 def _first_page(pages: str) -> str:

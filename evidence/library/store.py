@@ -25,7 +25,14 @@ from typing import Callable, Iterable, Iterator
 from hairmeta.evidence.errors import StoreError
 from hairmeta.evidence.library.records import Record, manual_record, normalize_doi
 from hairmeta.evidence.library.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-from hairmeta.evidence.library.serial import _conflicts, _free_key, merge_records, record_from_json, stored_columns
+from hairmeta.evidence.library.serial import (
+    StoredRecords,
+    _conflicts,
+    _free_key,
+    merge_records,
+    record_from_json,
+    stored_columns,
+)
 
 
 def _utcnow() -> str:
@@ -41,12 +48,12 @@ _ADD_SOURCE = (
 )
 
 
-def _receipt_ids(records: list[Record], ids: list) -> list[str]:
+def _receipt_ids(columns: list[dict], ids: list) -> list[str]:
     """Each receipt's id at its source (given, else pmid, else key); repeats become ``id#2``…"""
     seen: dict[str, int] = {}
     result = []
-    for record, sid in zip(records, ids):
-        sid = str(sid if sid is not None else (record.pmid or record.key()))
+    for cols, sid in zip(columns, ids):
+        sid = str(sid if sid is not None else (cols["pmid"] or cols["key"]))
         seen[sid] = seen.get(sid, 0) + 1
         result.append(f"{sid}#{seen[sid]}" if seen[sid] > 1 else sid)
     return result
@@ -245,7 +252,6 @@ class Store:
         search_id: int | None = None,
         source_ids: Iterable[str] | None = None,
         progress: Callable[[int, int], None] | None = None,
-        columns: list[dict] | None = None,
     ) -> UpsertCounts:
         """Insert or update ``records`` in one transaction; idempotent.
 
@@ -256,19 +262,21 @@ class Store:
         ``source_ids`` (parallel to ``records``) names each record's id at ``source``; default
         the record's pmid, else its key.  An id repeated within one call (an export listing a
         record twice) is stored as ``id#2``, ``id#3`` …: each receipt is a record identified for
-        PRISMA, and re-importing the same file adds no row.  ``columns`` (parallel to
-        ``records``), each record's :func:`~hairmeta.evidence.library.serial.stored_columns`
-        computed elsewhere (a PubMed parse worker does it beside parsing), saves computing them here.
+        PRISMA, and re-importing the same file adds no row.  Records given as
+        :class:`~hairmeta.evidence.library.serial.StoredRecords` (a PubMed parse worker's batch)
+        are stored from their columns as they are.
         """
-        records = list(records)
+        if isinstance(records, StoredRecords):
+            columns = records.columns
+        else:
+            records = list(records)
+            columns = [stored_columns(record) for record in records]
         ids = list(source_ids) if source_ids is not None else [None] * len(records)
-        if len(ids) != len(records) or (columns is not None and len(columns) != len(records)):
-            raise StoreError("upsert_records: source_ids and columns must be as long as records")
+        if len(ids) != len(records):
+            raise StoreError("upsert_records: source_ids must be as long as records")
         now = _utcnow()
-        sids = _receipt_ids(records, ids)
+        sids = _receipt_ids(columns, ids)
         with self.transaction() as conn:
-            if columns is None:
-                columns = [stored_columns(record) for record in records]
             if _all_unknown(conn, columns):
                 counts = self._insert_all(conn, columns, sids, source, search_id, now, progress)
             else:

@@ -17,7 +17,7 @@ from hairmeta.evidence.errors import SourceError
 from hairmeta.evidence.library.serial import stored_columns
 from hairmeta.evidence.library.store import Store
 from hairmeta.extractors.http import RateLimiter, RetryableError, RetryPolicy
-from hairmeta.extractors.pubmed import EutilsClient, EutilsConfig, parse_batch, search_into
+from hairmeta.extractors.pubmed import EutilsClient, EutilsConfig, _only, parse_batch, search_into
 from hairmeta.extractors.pubmed_xml import PubmedParseError, parse_esearch, parse_pubmed_xml
 
 #: Loopback fake E-utilities with NCBI's rate windows: seconds per test, so outside the fast lane.
@@ -175,21 +175,21 @@ def test_truncated_xml_is_a_parse_error(fixtures_dir):
         parse_pubmed_xml(raw[: len(raw) // 2])
 
 
-def test_a_parsed_batch_carries_each_records_library_columns(fixtures_dir):
+def test_a_parsed_batch_is_its_records_held_as_library_columns(fixtures_dir):
     raw = (fixtures_dir / "efetch_pubmed" / "pubmed1.xml").read_bytes()
     batch = parse_batch(raw)
-    assert batch.records == parse_pubmed_xml(raw)
-    assert batch.columns == [stored_columns(r) for r in batch.records]
+    assert list(batch) == parse_pubmed_xml(raw)
+    assert batch.columns == [stored_columns(r) for r in parse_pubmed_xml(raw)]
 
 
 def test_a_parsed_batch_keeps_the_requested_pmids_and_refuses_a_short_reply(fixtures_dir):
     batch = parse_batch((fixtures_dir / "efetch_pubmed" / "pubmed1.xml").read_bytes())
-    pmids = [r.pmid for r in batch.records]
-    assert batch.only(pmids) is batch
-    kept = batch.only(pmids[1:])
-    assert [r.pmid for r in kept.records] == pmids[1:] and [c["pmid"] for c in kept.columns] == pmids[1:]
+    pmids = [r.pmid for r in batch]
+    assert _only(batch, pmids) is batch
+    kept = _only(batch, pmids[1:])
+    assert [r.pmid for r in kept] == pmids[1:] and [c["pmid"] for c in kept.columns] == pmids[1:]
     with pytest.raises(RetryableError, match="1 of 2 records missing"):
-        batch.only([pmids[0], "99999999"])
+        _only(batch, [pmids[0], "99999999"])
 
 
 @pytest.mark.parametrize(

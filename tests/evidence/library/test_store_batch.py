@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
-from hairmeta.evidence.errors import StoreError
 from hairmeta.evidence.library.records import Author, Record
-from hairmeta.evidence.library.serial import stored_columns
+from hairmeta.evidence.library.serial import StoredRecords, stored_columns
 from hairmeta.evidence.library.store import Store, UpsertCounts
 
 
@@ -73,23 +74,21 @@ def test_progress_of_the_batch_path_every_200_and_at_the_end(tmp_path):
 
 
 @pytest.mark.parametrize("known", [False, True])
-def test_columns_computed_elsewhere_store_what_the_store_computes(tmp_path, known):
-    """A parse worker hands over stored_columns with the records: same rows, on either path."""
+def test_records_held_as_columns_store_what_records_store(tmp_path, known):
+    """A parse worker's batch (StoredRecords: columns only) stores the same rows on either path."""
     records = _batch(30)
-    with Store(tmp_path / "given.sqlite") as given, Store(tmp_path / "own.sqlite") as own:
+    with Store(tmp_path / "held.sqlite") as held, Store(tmp_path / "plain.sqlite") as plain:
         if known:  # half the batch already stored: the record-by-record path
-            given.upsert_records(records[:15], source="pubmed")
-            own.upsert_records(records[:15], source="pubmed")
-        columns = [stored_columns(r) for r in records]
-        assert given.upsert_records(records, source="pubmed", columns=columns) == own.upsert_records(
+            held.upsert_records(records[:15], source="pubmed")
+            plain.upsert_records(records[:15], source="pubmed")
+        assert held.upsert_records(StoredRecords.of(records), source="pubmed") == plain.upsert_records(
             records, source="pubmed"
         )
-        assert _tables(given) == _tables(own)
+        assert _tables(held) == _tables(plain)
 
 
-def test_columns_not_parallel_to_records_are_refused(tmp_path):
-    records = _batch(3)
-    with Store(tmp_path / "lib.sqlite") as store, pytest.raises(StoreError, match="as long as records"):
-        store.upsert_records(records, source="pubmed", columns=[stored_columns(r) for r in records[:2]])
-    with Store(tmp_path / "lib.sqlite") as store:
-        assert store.count_records() == 0
+def test_records_held_as_columns_read_back_as_the_records():
+    records = _batch(7)
+    held = StoredRecords.of(records)
+    assert list(held) == records and held[2] == records[2] and list(held[1:3]) == records[1:3]
+    assert pickle.loads(pickle.dumps(held)).columns == held.columns
