@@ -132,6 +132,35 @@ def roman_first_page(raw: str) -> str:
     return "r" + match.group(1).lower() if match else ""
 
 
+_CUT_SUPPLEMENT = re.compile(r"\s*0*(\w+)\)\s*")
+
+
+@cache
+def volume_token(raw: str) -> str:
+    """The comparable volume: the leading number (``"88 Suppl 1"`` -> ``"88"``), or, for a
+    value that is only the tail of ``"59(SUPPL. 1)"`` cut by an export (``"1)"``), that
+    supplement number in parentheses (``"(1)"``), which says nothing about the volume."""
+    match = _CUT_SUPPLEMENT.fullmatch(raw or "")
+    if match and "(" not in raw:
+        return f"({match.group(1).lower()})"
+    return nz.normalize_volume(raw)
+
+
+def title_holds(x: str, y: str) -> bool:
+    """True when one title key holds the other whole: at its start (a subtitle added; the
+    shorter at least 30 characters) or at its end (a heading or a translation put in front:
+    "Case records of the Massachusetts General Hospital. Case 17-2012. …").  A heading is no
+    longer than the title it heads, so the shorter must then be at least 40 characters and
+    half the longer: a short topic ("paroxysmal nocturnal hemoglobinuria") ends many titles.
+    """
+    short, long_ = (x, y) if len(x) <= len(y) else (y, x)
+    if len(short) < 30:
+        return False
+    if long_.startswith(short):
+        return True
+    return long_.endswith(short) and len(short) >= 40 and 2 * len(short) >= len(long_)
+
+
 _VENUE_STOP = frozenset(
     "of on the and for in at proceedings proceeding proc procs annual intl conf vol volume part pp".split()
 )

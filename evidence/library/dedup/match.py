@@ -74,7 +74,7 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     cited = _map_unique(raw["journal"], nz.journal_citation)
     volume = raw["volume"].where(raw["volume"].str.strip() != "", cited.str[0])
     pages = raw["pages"].where(raw["pages"].str.strip() != "", cited.str[1])
-    out["volume"] = _map_unique(volume, nz.normalize_volume)
+    out["volume"] = _map_unique(volume, fl.volume_token)
     page = _map_unique(pages, nz.first_page).str.lstrip("abcdefghijklmnopqrstuvwxyz")
     page = page.where(page != "", _map_unique(pages, fl.roman_first_page))  # front matter: "xiii-xv"
     year_text = out["year"].astype(int).astype(str)
@@ -208,10 +208,7 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     }
     out = pairs.copy()
     out["title"] = [_ratio_or_nan(x, y) for x, y in zip(cols["tkey"][a], cols["tkey"][b])]
-    out["title_prefix"] = [
-        bool(x and y) and (x.startswith(y) or y.startswith(x)) and min(len(x), len(y)) >= 30
-        for x, y in zip(cols["tkey"][a], cols["tkey"][b])
-    ]
+    out["title_prefix"] = [fl.title_holds(x, y) for x, y in zip(cols["tkey"][a], cols["tkey"][b])]
     titles = prep["title"].to_numpy()
     out["title_swap"] = [
         80 <= ratio < 100 and fl.swapped_words(titles[i], titles[j])
@@ -233,6 +230,9 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     for name in ("volume", "page", "doi", "pmid", "kind", "numbers"):
         out[name] = _compare(cols[name], a, b)
     out.loc[_article_number_vs_range(cols["page"], a, b), "page"] = np.nan
+    cut = np.char.startswith(cols["volume"].astype(str), "(")
+    out["volume_cut"] = cut[a] != cut[b]
+    out.loc[out["volume_cut"].to_numpy(), "volume"] = np.nan  # "1)", the tail of "59(SUPPL. 1)", beside 59
     out.loc[_placeholder_page_one(prep, a, b), "page"] = np.nan
     out.loc[_first_page_slip(prep, a, b), "page"] = np.nan
     shifted = _shifted_citation(prep, a, b)

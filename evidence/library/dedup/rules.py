@@ -262,15 +262,18 @@ def _shared_identifier(f: dict) -> Decision | None:
     """Same DOI or PMID: merge unless pages/volumes/issues or titles say otherwise."""
     if f["doi"] != 1 and f["pmid"] != 1:
         return None
-    if f["page"] == 0 or f["volume"] == 0 or (f["issue"] == 0 and f["volume"] == 1 and not f["range_same"]):
+    conflict = f["page"] == 0 or f["volume"] == 0 or (f["issue"] == 0 and f["volume"] == 1 and not f["range_same"])
+    if conflict or f["volume_cut"]:
         decision, reason = _decide_on_content(f, THRESHOLDS)  # supplement DOIs are shared by many abstracts
         return decision, f"same identifier, but {reason}"
     if f["title"] >= 90 or _nan(f["title"]):
         return "merge", "same identifier, titles agree"
     if f["title_prefix"] and f["year_gap"] == 0:
-        return "merge", "same identifier; one title is the other's main title"
+        return "merge", "same identifier; one title holds the other (subtitle or heading)"
     if f["page"] == 1 and f["volume"] == 1 and f["year_gap"] == 0 and f["title"] >= 80 and f["authors"] >= 90:
         return "merge", "same identifier, year, volume and pages; the titles are worded differently"
+    if not _authors_ok(f, 50):
+        return "distinct", "same identifier, but titles and authors differ: an identifier shared by several items"
     return "review", "same identifier but different titles"
 
 
@@ -343,7 +346,7 @@ def _same_place(f: dict, t: Thresholds) -> Decision | None:
     """Same venue, year, volume, issue and first page: one article, however titled."""
     located = f["page"] == 1 and f["volume"] == 1 and f["year_gap"] == 0 and (f["issue"] != 0 or f["range_same"])
     if f["title_prefix"] and f["authors"] >= 90 and located:
-        return "merge", "one title is the other's main title; authors, year, volume and first page agree"
+        return "merge", "one title holds the other (subtitle or heading); authors, year, volume and first page agree"
     if not (located and f["venue"] != 0 and f["journal_both"]):
         return None
     if f["title"] >= 98 and (f["title_len"] >= 30 or f["venue"] == 1):
@@ -409,7 +412,11 @@ def _decide_on_content(f: dict, t: Thresholds) -> Decision:
     if f["conference_mix"] and f["title"] < 99.5:
         return "review", "a conference abstract and an article with slightly different titles"
     if f["title_swap"]:  # "adult" vs "adolescent": only the same place (above) can merge these
-        return ("review", "titles alike but one word swapped for another") if f["title"] >= 90 else _TITLES_DIFFER
+        if f["title"] < 90:
+            return _TITLES_DIFFER
+        if f["venue"] == 0:
+            return "distinct", "titles differ by a swapped word and venues differ"
+        return "review", "titles alike but one word swapped for another"
     if f["title"] >= t.title_merge and _authors_ok(f, t.authors) and _support(f) >= 3 + _short(f):
         return "merge", "titles, authors, year and more agree"
     if f["title"] >= 90 and f["authors"] >= 85 and _support(f) >= 4 + _short(f):

@@ -15,7 +15,9 @@ from hairmeta.evidence.library.dedup.fields import (
     is_generic_title,
     is_meeting_abstract,
     issue_numbers,
+    title_holds,
     venues_agree,
+    volume_token,
 )
 from hairmeta.evidence.library.dedup.match import find_duplicates
 
@@ -47,6 +49,14 @@ def decision(result, a="r0", b="r1") -> str:
         | ((result.pairs["id_a"] == b) & (result.pairs["id_b"] == a))
     ]
     return rows["decision"].iloc[0] if len(rows) else "not compared"
+
+
+def decision_reason(result, a="r0", b="r1") -> str:
+    rows = result.pairs[
+        ((result.pairs["id_a"] == a) & (result.pairs["id_b"] == b))
+        | ((result.pairs["id_a"] == b) & (result.pairs["id_b"] == a))
+    ]
+    return rows["reason"].iloc[0] if len(rows) else ""
 
 
 # ----------------------------------------------------------------------------- generic titles
@@ -425,3 +435,76 @@ def test_a_citation_shifted_one_column_left_is_the_same_article(shifted_first):
 def test_near_shifts_still_conflict(other):
     result = find_duplicates(records({}, other))
     assert not together(result)
+
+
+# ----------------------------------------------------------------------------- cut supplement volumes
+# Embase CSV exports cut "59(SUPPL. 1)" to "1)": the supplement number is left in the volume field.
+
+SUPPLEMENT_ABSTRACT = {
+    "journal": "Journal of Trichology Research",
+    "volume": "59",
+    "number": "SUPPL. 1",
+    "pages": "e24",
+    "abstract": "Background: platelet concentrate injections. Results: density rose at week 12.",
+}
+
+
+def test_a_cut_supplement_volume_is_read_as_a_supplement_number():
+    assert volume_token("1)") == "(1)" and volume_token(" 12) ") == "(12)"
+    assert volume_token("59") == "59" and volume_token("21 (Supplement 3)") == "21"
+
+
+@pytest.mark.parametrize("cut", ["1)", "3)"])
+def test_a_cut_supplement_volume_neither_conflicts_with_nor_supports_the_volume(cut):
+    """Copies of one abstract merge on title, authors and page; the volume says nothing either way."""
+    result = find_duplicates(records({}, {"volume": cut, "number": ""}, base={**ARTICLE, **SUPPLEMENT_ABSTRACT}))
+    assert together(result)
+    assert "volume" not in decision_reason(result).split("differ:")[-1]
+
+
+def test_two_abstracts_with_cut_volumes_and_other_pages_stay_apart():
+    other = {"volume": "1)", "number": "", "pages": "e31", "title": ARTICLE["title"].replace("female", "male")}
+    result = find_duplicates(records({}, other, base={**ARTICLE, **SUPPLEMENT_ABSTRACT}))
+    assert not together(result)
+
+
+def test_abstracts_of_two_supplements_sharing_a_doi_are_distinct_not_queued():
+    """A supplement DOI covers many abstracts: titles and authors that differ settle it."""
+    shared = {**ARTICLE, **SUPPLEMENT_ABSTRACT, "doi": "10.5555/jtr.59.s1"}
+    other = {
+        "volume": "1)",
+        "number": "",
+        "title": "Oral minoxidil in frontal fibrosing alopecia: a retrospective cohort",
+        "author": "Lindqvist, Pia and Abara, Chidi",
+        "abstract": "Background: low-dose oral minoxidil. Results: hair counts stabilised in most.",
+    }
+    result = find_duplicates(records({}, other, base=shared))
+    assert not together(result)
+    assert decision(result) == "distinct"
+
+
+# ----------------------------------------------------------------------------- headings before titles
+
+
+def test_a_series_heading_before_the_title_at_the_same_place_is_one_article():
+    headed = {"title": "Clinical problem-solving in dermatology. Case 7-2019. " + ARTICLE["title"], "doi": ""}
+    assert title_holds(
+        nz.normalize_title(ARTICLE["title"]).replace(" ", ""), nz.normalize_title(headed["title"]).replace(" ", "")
+    )
+    assert together(find_duplicates(records({}, headed)))
+
+
+def test_a_short_topic_ending_a_longer_title_is_not_a_heading():
+    long_title = "Recent advances in the biology and clinical management of frontal fibrosing alopecia"
+    key = long_title.replace(" ", "").lower()
+    assert not title_holds("frontalfibrosingalopecia", key)  # too short to be a title under a heading
+    assert not title_holds("managementoffrontalfibrosingalopecia", key)  # shorter than the "heading"
+    for short in ("Frontal fibrosing alopecia", "Clinical management of frontal fibrosing alopecia"):
+        other = {"title": long_title, "author": "Okafor, Ada and Brandt, Lena", "pages": "", "number": ""}
+        assert not together(find_duplicates(records({"title": short}, other)))
+
+
+def test_a_swapped_word_in_another_venue_is_distinct_not_queued():
+    other = {"title": ARTICLE["title"].replace("female", "juvenile"), "journal": "Annals of Scalp Science"}
+    result = find_duplicates(records({"pages": ""}, {**other, "pages": ""}))
+    assert decision(result) == "distinct"
