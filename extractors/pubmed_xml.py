@@ -42,6 +42,19 @@ def _raw_bytes(source: bytes | BinaryIO | str | Path) -> bytes:
     return source if isinstance(source, bytes) else source.read()
 
 
+def _parsed_root(source: bytes | BinaryIO | str | Path) -> Element:
+    """The root element of a reply; XML that is not well-formed raises :class:`PubmedParseError`."""
+    try:
+        return ElementTree.fromstring(_raw_bytes(source))
+    except ElementTree.ParseError as exc:
+        raise PubmedParseError(f"not well-formed XML: {exc}") from exc
+
+
+def _ncbi_error(root: Element) -> str:
+    """NCBI's message from the ``<ERROR>`` elements of a reply, ``""`` when there is none."""
+    return " ".join(e.text.strip() for e in root.iter("ERROR") if e.text and e.text.strip())
+
+
 def parse_pubmed_xml(source: bytes | BinaryIO | str | Path) -> list[Record]:
     """Every article, then every book, in a PubMed efetch XML reply, as Records.
 
@@ -50,12 +63,9 @@ def parse_pubmed_xml(source: bytes | BinaryIO | str | Path) -> list[Record]:
     are the ones the ``Entrez.read``-based reader made (golden test against it).  A reply that
     is not well-formed XML, or is NCBI's ``<ERROR>`` document, raises :class:`PubmedParseError`.
     """
-    try:
-        root = ElementTree.fromstring(_raw_bytes(source))
-    except ElementTree.ParseError as exc:
-        raise PubmedParseError(f"not well-formed XML: {exc}") from exc
+    root = _parsed_root(source)
     if root.tag != "PubmedArticleSet":
-        error = " ".join(e.text.strip() for e in root.iter("ERROR") if e.text and e.text.strip())
+        error = _ncbi_error(root)
         raise PubmedParseError(f"NCBI error: {error}" if error else f"not a PubmedArticleSet reply (<{root.tag}>)")
     records = [article_record(a) for a in root.findall("PubmedArticle")]
     records += [book_record(b) for b in root.findall("PubmedBookArticle")]
@@ -279,11 +289,8 @@ def parse_esearch(raw: bytes | BinaryIO | str | Path) -> dict:
     :class:`PubmedParseError` with NCBI's message, as does one that is not well-formed or not an
     ``eSearchResult``.
     """
-    try:
-        root = ElementTree.fromstring(_raw_bytes(raw))
-    except ElementTree.ParseError as exc:
-        raise PubmedParseError(f"not well-formed XML: {exc}") from exc
-    error = " ".join(e.text.strip() for e in root.iter("ERROR") if e.text and e.text.strip())
+    root = _parsed_root(raw)
+    error = _ncbi_error(root)
     if error:
         raise PubmedParseError(f"NCBI error: {error}")
     count = root.findtext("Count")
