@@ -280,6 +280,8 @@ def label_error_argument(norm) -> str:
     }
     title = min(fuzz.ratio(first["tkey"], o["tkey"]) for o in others)
     if all(checks.values()):
+        if not all(row["tkey"] for row in norm):
+            return f"LABEL ERROR (argued): same {', '.join(checks)}; one record has no title"
         return (
             f"LABEL ERROR (argued): same {', '.join(checks)}; titles {title:.0f}% alike "
             "(translation or rewording of one article)"

@@ -46,6 +46,19 @@ _GENERIC_STOP = frozenset(
 )
 
 
+_PLACEHOLDER_TITLE = re.compile(
+    r"(?:untitled|no title(?: available| given)?|(?:title )?not available|n a|none|unknown|title)"
+)
+
+
+@cache
+def is_placeholder_title(title: str) -> bool:
+    """True for a normalised title that says no title was recorded: PubMed's ``[Not
+    Available].``, ``Untitled``, ``No title available``.  Such a record has no title to compare.
+    """
+    return bool(_PLACEHOLDER_TITLE.fullmatch(title))
+
+
 @cache
 def is_generic_title(title: str) -> bool:
     """True for a normalised title made only of recurring front-matter words.
@@ -91,6 +104,14 @@ def is_meeting_abstract(raw_title: str, raw_journal: str, volume: str, issue: st
         return True
     supplement = bool(_SUPPLEMENT.search(volume or "") or _SUPPLEMENT.search(issue or ""))
     return supplement and bool(_S_PAGE.match(pages or ""))
+
+
+def in_supplement(volume: str, issue: str) -> bool:
+    """True when the volume or issue names a supplement (``Suppl``, ``S2``, Embase's cut ``1)``):
+    an item whose DOI may be the supplement's, shared by every abstract in it."""
+    return bool(
+        _SUPPLEMENT.search(volume or "") or _SUPPLEMENT.search(issue or "") or volume_token(volume or "")[:1] == "("
+    )
 
 
 _ENTRY_KINDS = {
@@ -319,6 +340,8 @@ def token_overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+_DOI_SEPARATORS = re.compile(r"[./]")
+
 _DOI_SUFFIX = re.compile(
     r"(?:\.s\d{3}|[./_-]suppl(?:ement)?(?:[._-]?\w*)?|/suppl_file/.*|/-/dc\w*|\.pdf|\.html?|/abstract|/full|/epdf)$"
 )
@@ -327,13 +350,20 @@ _DOI_SUFFIX = re.compile(
 @cache
 def doi_alias(doi: str) -> str:
     """A normalised DOI in its canonical alias form: supplement and landing-page suffixes
-    (``.s001``, ``/suppl_file``, ``/abstract``, ``/full``) removed, SICI angle brackets kept.
+    (``.s001``, ``/suppl_file``, ``/abstract``, ``/full``) removed, SICI angle brackets kept,
+    and the dots and slashes that separate the parts of the suffix dropped.
 
     ``%28``/``%29`` escapes are already decoded by
-    :func:`~hairmeta.evidence.library.normalize.normalize_doi`.
+    :func:`~hairmeta.evidence.library.normalize.normalize_doi`.  Publishers have registered
+    some DOIs twice, with dots and with slashes between the parts of the suffix
+    (``10.1057/palgrave.ejis.3000417`` and ``10.1057/palgrave/ejis/3000417`` open the same
+    article), and text read from PDFs loses the dots (``10.1057/ejis200849``), so the
+    spellings compare as one DOI here.  Within one registrant's numbering, two DOIs never
+    differ by separators alone.
     """
     previous = None
     while previous != doi:
         previous = doi
         doi = _DOI_SUFFIX.sub("", doi)
-    return doi
+    prefix, slash, suffix = doi.partition("/")
+    return prefix + slash + _DOI_SEPARATORS.sub("", suffix) if slash else doi

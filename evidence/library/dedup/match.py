@@ -65,6 +65,7 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=raw.index)
     out["ID"] = raw["ID"]
     out["title"] = _map_unique(raw["title"], nz.normalize_title)
+    out.loc[_map_unique(out["title"], fl.is_placeholder_title).astype(bool).to_numpy(), "title"] = ""
     out["tkey"] = out["title"].str.replace(" ", "", regex=False)
     authors = _map_unique(raw["author"], nz.author_key)
     out["first_author"] = authors.str[0]
@@ -97,6 +98,9 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
         )
     ]
     out["generic"] = _map_unique(out["title"], fl.is_generic_title).astype(bool)
+    out["supplement"] = out["meeting"] | np.array(
+        [fl.in_supplement(v, i) for v, i in zip(raw["volume"].tolist(), raw["number"].tolist())], dtype=bool
+    )
     out["entry"] = _map_unique(raw["ENTRYTYPE"], fl.entry_kind)
     in_volume = raw["volume"].str.extract(r"^\s*\d+\s*\((\d+)\)", expand=False).fillna("")
     out["issue"] = _map_unique(raw["number"].where(in_volume == "", in_volume), fl.issue_numbers)
@@ -258,6 +262,8 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     generic, meeting = prep["generic"].to_numpy(), prep["meeting"].to_numpy()
     out["generic"] = generic[a] | generic[b]
     out["meeting_mix"] = meeting[a] != meeting[b]
+    supplement = prep["supplement"].to_numpy()
+    out["supplement_any"] = supplement[a] | supplement[b]
     entry = prep["entry"].to_numpy()
     out["entry_mix"] = (entry[a] != entry[b]) & (entry[a] != "") & (entry[b] != "")
     conference = prep["conference"].to_numpy()

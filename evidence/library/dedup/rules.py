@@ -192,6 +192,8 @@ def _kind_mismatch(f: dict) -> Decision | None:
     kind_a, kind_b = f["kinds"].split("/")
     if kind_a == kind_b:
         return None
+    if (f["doi"] == 1 or f["pmid"] == 1) and "preprint" not in (kind_a, kind_b) and _authors_ok(f, 50):
+        return None  # one registered item; one database titled the notice as its article (DBLP)
     if "preprint" in (kind_a, kind_b) and not ({kind_a, kind_b} - {"preprint", ""}):
         if _title_close(f, 90):
             return "review", "preprint and published version: linked, not merged"
@@ -221,18 +223,28 @@ def _generic_title(f: dict) -> Decision | None:
     """
     if not f["generic"]:
         return None
+    untitled = _nan(f["title"])  # one record has no title: it conflicts with nothing
+    what = "missing title" if untitled else "generic title"
+    identified = f["doi"] == 1 or f["pmid"] == 1
     conflicts = _place_conflicts(f)
+    if identified and f["year_gap"] == 1:
+        conflicts.remove("years differ")  # online-first year beside the issue's year
     if f["venue"] == 0:
         conflicts.append("venues differ")
-    if not _title_close(f, 90):
+    if not untitled and f["title"] < 90:
         conflicts.append("titles differ")
-    if (f["doi"] == 1 or f["pmid"] == 1) and not conflicts:
-        return "merge", "generic title; same DOI/PMID and nothing conflicts"
+    if untitled and not _authors_ok(f, 50):
+        conflicts.append("authors differ")
+    if identified and not conflicts:
+        return "merge", f"{what}; same DOI/PMID and nothing conflicts"
     if conflicts:
-        return "distinct", "veto: generic title and " + "; ".join(conflicts)
-    if f["venue"] == 1 and f["volume"] == 1 and f["issue"] == 1 and f["page"] == 1 and f["year_gap"] == 0:
-        return "merge", "generic title; same venue, year, volume, issue and first page"
-    return "review", "generic title: too little to tell one issue's item from another's"
+        return "distinct", f"veto: {what} and " + "; ".join(conflicts)
+    located = f["venue"] == 1 and f["volume"] == 1 and f["issue"] == 1 and f["page"] == 1 and f["year_gap"] == 0
+    # without a title, only the whole page range and the same authors place the item
+    # (several meeting abstracts may share a first page)
+    if located and (not untitled or (f["range_full"] and f["authors"] >= 90)):
+        return "merge", f"{what}; same venue, year, volume, issue and pages"
+    return "review", f"{what}: too little to tell one issue's item from another's"
 
 
 def _meeting_vs_article(f: dict) -> Decision | None:
@@ -274,7 +286,22 @@ def _shared_identifier(f: dict) -> Decision | None:
         return "merge", "same identifier, year, volume and pages; the titles are worded differently"
     if not _authors_ok(f, 50):
         return "distinct", "same identifier, but titles and authors differ: an identifier shared by several items"
+    if _one_item_retitled(f):
+        return "merge", "same identifier and authors; one title is garbled or reworded (abstracts do not differ)"
     return "review", "same identifier but different titles"
+
+
+def _one_item_retitled(f: dict) -> bool:
+    """Same DOI/PMID and the same author list, outside supplements (whose DOI may be shared by
+    every abstract in them, several of them by one team), with no abstract or numbers against
+    it: one item whose title a database garbled or reworded."""
+    return (
+        f["authors"] >= 90
+        and not f["supplement_any"]
+        and (_nan(f["abstract"]) or f["abstract"] >= 90)
+        and f["numbers"] != 0
+        and (_nan(f["year_gap"]) or f["year_gap"] <= 1)
+    )
 
 
 def _identical_citation(f: dict) -> bool:

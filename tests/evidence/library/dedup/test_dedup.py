@@ -226,14 +226,22 @@ def test_empty_input():
 # ----------------------------------------------------------------------------- labelled sets
 
 
-def _score_set(name: str):
+def _score_set(name: str, with_clusters: bool = False):
     folder = shared_path("dedup", name)
     sys.path.insert(0, str(folder.parent))
     import score
 
     records, gold = score.load_dataset(name)
     result = find_duplicates(records)
-    return score.score_clusters(gold, dict(zip(result.ids, result.labels)))
+    predicted = dict(zip(result.ids, result.labels))
+    scores = score.score_clusters(gold, predicted)
+    if not with_clusters:
+        return scores
+    members: dict = {}
+    for ident, label in predicted.items():
+        members.setdefault(label, set()).add(ident)
+    impure = [frozenset(m) for m in members.values() if len({gold[i] for i in m}) > 1]
+    return scores, impure
 
 
 def test_special_cases_set_all_found_no_false_merge():
@@ -242,15 +250,21 @@ def test_special_cases_set_all_found_no_false_merge():
     assert scores["removal"]["recall"] == 1.0
 
 
+# Gold splits that are label errors, each argued: haematology's id_0000002 has no title but the
+# same six authors, year, journal, volume 7(1), pages 23-35 and abstract as id_0000001 and
+# id_0000003 (bib-dedupe's notes call its one haematology false merge such a label error).
+LABEL_ERRORS = {"haematology": {frozenset({"id_0000001", "id_0000002", "id_0000003"})}}
+
+
 @pytest.mark.slow
-# haematology: 0.881, below bib-dedupe's 0.896 -- its labels join records the issue-11 vetoes keep
+# haematology: 0.889, below bib-dedupe's 0.896 -- its labels join records the issue-11 vetoes keep
 # apart (same title in two issues of one volume at non-overlapping pages; errata with their article;
 # trial registrations for adults and for adolescents, or plasma-sensitive and -resistant, whose
-# titles swap one word and whose registry numbers differ).
+# titles swap one word and whose registry numbers differ; a letter and its reply).
 @pytest.mark.parametrize("name, recall_floor", [("diabetes", 0.99), ("respiratory", 0.97), ("haematology", 0.88)])
 def test_labelled_set_no_false_merge_and_recall_floor(name, recall_floor):
-    scores = _score_set(name)
-    assert scores["impure_pred_clusters"] == 0
+    scores, impure = _score_set(name, with_clusters=True)
+    assert set(impure) <= LABEL_ERRORS.get(name, set())
     assert scores["removal"]["recall"] >= recall_floor
 
 

@@ -14,6 +14,7 @@ from hairmeta.evidence.library.dedup.fields import (
     doi_alias,
     is_generic_title,
     is_meeting_abstract,
+    is_placeholder_title,
     issue_numbers,
     title_holds,
     venues_agree,
@@ -152,6 +153,43 @@ def test_generic_title_with_the_same_doi_merges():
     assert together(find_duplicates(records({}, {"journal": ""}, base=base)))
 
 
+# ----------------------------------------------------------------------------- missing titles
+# A record whose title was lost (a PDF the title was not read from, a damaged export) conflicts
+# with no title, but its title cannot carry anything either: the DOI, or the whole citation
+# with the same authors, must.
+
+
+def test_missing_title_with_the_same_doi_merges():
+    base = {**ARTICLE, "doi": "10.5555/jtr.2019.101"}
+    result = find_duplicates(records({}, {"title": "", "pages": "", "year": ""}, base=base))
+    assert together(result)
+    assert "missing title" in decision_reason(result)
+
+
+def test_missing_title_with_the_same_doi_but_other_authors_is_two_works():
+    # a book review read from its PDF: the book's authors, not the reviewer
+    base = {**ARTICLE, "doi": "10.5555/jtr.2019.101"}
+    result = find_duplicates(records({}, {"title": "", "author": "Okonkwo, Ada and Ferreira, Luis"}, base=base))
+    assert not together(result)
+
+
+def test_missing_title_with_the_same_page_range_and_authors_merges():
+    assert together(find_duplicates(records({}, {"title": ""})))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": "", "author": "Okonkwo, Ada"},  # another abstract on the same page
+        {"title": "", "pages": "101"},  # only the first page: several abstracts may start there
+        {"title": "", "number": "3"},  # another issue
+    ],
+)
+def test_missing_title_without_the_whole_citation_does_not_merge(change):
+    base = {**ARTICLE, "pages": "101-101" if change.get("pages") == "101" else ARTICLE["pages"]}
+    assert not together(find_duplicates(records({}, change, base=base)))
+
+
 # ----------------------------------------------------------------------------- identifiers
 
 
@@ -171,6 +209,7 @@ def test_different_dois_are_different_works_when_anything_else_differs():
         ),
         ("10.5555/jtr.2019.101", "10.5555/jtr.2019.101.s001"),
         ("10.5555/jtr.2019.101", "doi:10.5555/JTR.2019.101/suppl_file"),
+        ("10.5555/jtr.2019.101", "10.5555/JTR/2019/101"),  # one DOI registered with slashes and with dots
     ],
 )
 def test_doi_alias_forms_are_one_doi(left, right):
@@ -508,3 +547,77 @@ def test_a_swapped_word_in_another_venue_is_distinct_not_queued():
     other = {"title": ARTICLE["title"].replace("female", "juvenile"), "journal": "Annals of Scalp Science"}
     result = find_duplicates(records({"pages": ""}, {**other, "pages": ""}))
     assert decision(result) == "distinct"
+
+
+# ----------------------------------------------------------------------------- one identifier, retitled
+# Two records that carry one DOI and one author list are one item even when one database wrote
+# its title differently: DBLP titles an erratum as the article it corrects, prefixes "Review - "
+# to a book review, and text read from a PDF may take a running head for the title.
+
+RETITLED = {**ARTICLE, "doi": "10.5555/jtr.2019.101", "pages": ""}
+
+
+@pytest.mark.parametrize(
+    "other_title",
+    [
+        "Review - " + ARTICLE["title"][:24],  # short: no heading rule could hold it
+        "RESEARCH ARTICLE - SPECIAL SECTION ON REGENERATIVE DERMATOLOGY",
+    ],
+)
+def test_one_doi_and_one_author_list_under_another_title_is_one_item(other_title):
+    result = find_duplicates(records({}, {"title": other_title}, base=RETITLED))
+    assert together(result)
+    assert "garbled or reworded" in decision_reason(result)
+
+
+def test_one_doi_shared_by_two_abstracts_of_one_team_in_a_supplement_is_not_merged():
+    """A meeting supplement's DOI is on every abstract in it, several of them by one team."""
+    shared = {**ARTICLE, **SUPPLEMENT_ABSTRACT, "doi": "10.5555/jtr.59.s1", "pages": ""}
+    other = {"title": "Oral minoxidil in frontal fibrosing alopecia: a retrospective cohort", "abstract": ""}
+    assert not together(find_duplicates(records({}, other, base=shared)))
+
+
+def test_one_doi_with_other_titles_and_differing_abstracts_is_not_merged():
+    base = {**RETITLED, "abstract": "Background: platelet concentrate injections. Results: density rose at week 12."}
+    other = {
+        "title": "Oral minoxidil in frontal fibrosing alopecia: a retrospective cohort",
+        "abstract": "Background: low-dose oral minoxidil. Results: hair counts stabilised in most.",
+    }
+    assert not together(find_duplicates(records({}, other, base=base)))
+
+
+def test_a_notice_titled_as_its_article_under_the_notices_own_doi_is_the_notice():
+    """Crossref: "Erratum: <title>"; DBLP: "<title>"; both under the erratum's DOI."""
+    notice = {**ARTICLE, "doi": "10.5555/jtr.2019.177", "pages": "377-377", "number": "3"}
+    result = find_duplicates(records({"title": "Erratum: " + ARTICLE["title"]}, {"pages": ""}, base=notice))
+    assert together(result)
+
+
+def test_an_erratum_and_its_article_with_their_own_dois_stay_apart():
+    result = find_duplicates(
+        records(
+            {"doi": "10.5555/jtr.2019.101"},
+            {"title": "Erratum: " + ARTICLE["title"], "doi": "10.5555/jtr.2019.177", "pages": "377-377"},
+        )
+    )
+    assert not together(result)
+
+
+def test_a_missing_title_under_one_doi_one_year_apart_is_online_first_and_print():
+    result = find_duplicates(
+        records({"doi": "10.5555/jtr.2019.101"}, {"doi": "10.5555/jtr.2019.101", "title": "", "year": "2018"})
+    )
+    assert together(result)
+
+
+@pytest.mark.parametrize("placeholder", ["[Not Available].", "Untitled", "No title available", "[No title]"])
+def test_a_placeholder_title_is_a_missing_title(placeholder):
+    assert is_placeholder_title(nz.normalize_title(placeholder))
+    result = find_duplicates(records({}, {"title": placeholder}, base=RETITLED))
+    assert together(result)
+    assert "missing title" in decision_reason(result)
+
+
+@pytest.mark.parametrize("title", ["Titles of nobility", "Unknown primary tumour of the scalp", "None of the above"])
+def test_real_titles_are_not_placeholders(title):
+    assert not is_placeholder_title(nz.normalize_title(title))
