@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from hairmeta.evidence.library import normalize as nz
 
@@ -296,12 +296,12 @@ def swapped_words(a: str, b: str) -> bool:
     a *substitution*, not a truncation, a spelling or a joined word.
 
     ``"eculizumab in adult patients …"`` vs ``"eculizumab in adolescent patients …"`` (one
-    trial per age group, titles 96 % alike) swap a word.  A leftover word is explained by the
-    other title's leftovers when it is spelled alike (``haemolytic``/``hemolytic``,
-    ``randomised``/``randomized``: ratio >= 80), when it has the same letters in another order
-    (``aminals``/``animals``), when one contains the other and the shorter has four letters or
-    more (``cell lung``/``celllung``), or when both are last words and one begins the other (a
-    title cut off mid-word).  Words with digits (``abeta42``, ``ss42and``) are left to
+    trial per age group, titles 96 % alike) swap a word, and so do ``male``/``female``.  A
+    leftover word is explained by the other title's leftovers when it is another spelling
+    (``haemolytic``/``hemolytic``) or one edit away (``randomised``/``randomized``), when it
+    has the same letters in another order (``aminals``/``animals``), when it is two words
+    written as one (``cell lung``/``celllung``), or when both are last words and one begins
+    the other (a title cut off mid-word).  Words with digits (``abeta42``, ``ss42and``) are left to
     :func:`~hairmeta.evidence.library.normalize.title_numbers`; words of one or two letters
     and stop words never count.
     """
@@ -316,10 +316,35 @@ def _content_words(words: list[str]) -> set[str]:
     return {w for w in words if len(w) > 2 and w not in _SWAP_STOP and not any(c.isdigit() for c in w)}
 
 
+_SPELLING = (
+    (re.compile(r"ae|oe"), "e"),  # haemolytic, oedema, foetal
+    (re.compile(r"our"), "or"),  # tumour, behaviour
+    (re.compile(r"ph"), "f"),  # sulphate
+    (re.compile(r"tre$"), "ter"),  # centre
+    (re.compile(r"(?<=m)me$|(?<=g)ue$"), ""),  # programme, catalogue
+)
+
+
+@cache
+def _spelling_key(word: str) -> str:
+    for pattern, replacement in _SPELLING:
+        word = pattern.sub(replacement, word)
+    return word
+
+
 def _alike(w: str, v: str) -> bool:
-    if fuzz.ratio(w, v) >= 80:
+    """Two words that are one word: a British/American spelling, a typo (one edit, or the same
+    letters in another order), or one of two words written together (``celllung``/``lung``).
+
+    An added syllable is another word: ``male``/``female``, ``resistant``/``nonresistant``,
+    ``hypertension``/``hypotension`` are two edits or a short prefix apart.
+    """
+    if min(len(w), len(v)) < 4:
+        return False
+    if _spelling_key(w) == _spelling_key(v) or Levenshtein.distance(w, v) <= 1 or sorted(w) == sorted(v):
         return True
-    return min(len(w), len(v)) >= 4 and (w in v or v in w or sorted(w) == sorted(v))
+    short, long = sorted((w, v), key=len)
+    return short in long and len(long) - len(short) >= 4  # two words written as one
 
 
 def _unexplained(words: set[str], others: set[str], last: str, other_last: str) -> bool:

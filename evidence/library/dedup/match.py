@@ -144,6 +144,10 @@ def blocking_keys(prep: pd.DataFrame) -> dict[str, pd.Series]:
         "author_title_head": (prep["first_author"] + "|" + tkey.str.slice(0, 12)).where(
             (prep["first_author"] != "") & (tkey.str.len() >= 12), ""
         ),
+        # records without year or pages (read from PDFs, in-press) whose titles are worded apart
+        "author_volume_issue": (prep["first_author"] + "|" + prep["volume"] + "|" + prep["issue"]).where(
+            (prep["first_author"] != "") & (prep["volume"] != "") & (prep["issue"] != ""), ""
+        ),
     }
 
 

@@ -337,7 +337,7 @@ def _authors_ok(f: dict, threshold: float) -> bool:
 def _conflicts(f: dict) -> list[str]:
     """Fields that contradict each other (missing values never conflict)."""
     found = []
-    if not _nan(f["year_gap"]) and f["year_gap"] > 1:
+    if not _nan(f["year_gap"]) and f["year_gap"] > 1 and not _same_issue_same_work(f):
         found.append("years differ")
     exact_twin = f["title"] >= 98 and f["authors"] >= 90 and f["page"] == 1 and f["year_gap"] == 0
     if f["volume"] == 0 and not exact_twin:  # issue numbers often land in volume fields
@@ -352,6 +352,20 @@ def _conflicts(f: dict) -> list[str]:
     if f["numbers"] == 0:
         found.append("numbers in the titles differ (parts, doses, years)")
     return found
+
+
+def _same_issue_same_work(f: dict) -> bool:
+    """Same venue, volume and issue, near-identical title and the same authors: the issue fixes
+    the year, so a year that disagrees is one database's error, not another work."""
+    return (
+        f["venue"] == 1
+        and f["volume"] == 1
+        and f["issue"] == 1
+        and _title_close(f, 95)
+        and f["title_len"] >= 30
+        and (f["authors"] >= 90 or f["author_overlap"] >= 0.8)
+        and f["page"] != 0
+    )
 
 
 def _same_work_elsewhere(f: dict, conflicts: list[str]) -> bool:
@@ -426,11 +440,25 @@ def _short(f: dict) -> bool:
     return f["title_len"] < 30
 
 
+def _headed_in_same_issue(f: dict) -> bool:
+    """One title is the other under a heading ("Issues and Opinions", "Special Issue: …"), with
+    the same authors in the same venue, volume and issue, and nothing in conflict."""
+    return (
+        (f["authors"] >= 90 or f["author_overlap"] >= 0.8)
+        and f["venue"] == 1
+        and f["volume"] == 1
+        and f["issue"] == 1
+        and not _conflicts(f)
+    )
+
+
 def _decide_on_content(f: dict, t: Thresholds) -> Decision:
     """Bibliographic rules: same place, title closeness, conflicts, then agreement."""
     decision = _same_place(f, t)
     if decision:
         return decision
+    if f["title_prefix"] and _headed_in_same_issue(f):
+        return "merge", "one title holds the other under a section heading; authors, venue, volume and issue agree"
     if not _title_close(f, 80):
         return "distinct", "titles differ"
     decision = _conflicting(f)
