@@ -309,7 +309,10 @@ def swapped_words(a: str, b: str) -> bool:
     left, right = _content_words(words_a), _content_words(words_b)
     only_left, only_right = left - right, right - left
     last_a, last_b = (words_a[-1] if words_a else ""), (words_b[-1] if words_b else "")
-    return _unexplained(only_left, only_right, last_a, last_b) and _unexplained(only_right, only_left, last_b, last_a)
+    vocabulary = frozenset(words_a) | frozenset(words_b)
+    return _unexplained(only_left, only_right, last_a, last_b, vocabulary) and _unexplained(
+        only_right, only_left, last_b, last_a, vocabulary
+    )
 
 
 def _content_words(words: list[str]) -> set[str]:
@@ -332,28 +335,36 @@ def _spelling_key(word: str) -> str:
     return word
 
 
-def _alike(w: str, v: str) -> bool:
-    """Two words that are one word: a British/American spelling, a typo (one edit, or the same
-    letters in another order), or one of two words written together (``celllung``/``lung``).
+def _alike(w: str, v: str, other_words: frozenset[str] = frozenset()) -> bool:
+    """Two words that are one word: a British/American spelling, a plural, a typo (one edit,
+    or the same letters in another order), a word cut short, or two words written as one
+    (``celllung``/``lung``; ``galphaq`` beside ``g alphaq``).
 
-    An added syllable is another word: ``male``/``female``, ``resistant``/``nonresistant``,
-    ``hypertension``/``hypotension`` are two edits or a short prefix apart.
+    An added syllable is another word: ``male``/``female``, ``resistant``/``nonresistant`` (a
+    prefix of under four letters that is not a word of the other title) and
+    ``hypertension``/``hypotension`` (two edits) are two words.
     """
-    if min(len(w), len(v)) < 4:
-        return False
-    if _spelling_key(w) == _spelling_key(v) or Levenshtein.distance(w, v) <= 1 or sorted(w) == sorted(v):
-        return True
     short, long = sorted((w, v), key=len)
-    return short in long and len(long) - len(short) >= 4  # two words written as one
+    if _spelling_key(w) == _spelling_key(v) or long in (short + "s", short + "es"):
+        return True
+    if len(short) < 4:
+        return False
+    if Levenshtein.distance(w, v) <= 1 or sorted(w) == sorted(v) or long.startswith(short):
+        return True
+    if short not in long:
+        return False
+    rest = long.replace(short, "", 1)
+    return len(rest) >= 4 or rest in other_words  # written together with a word the other title has
 
 
-def _unexplained(words: set[str], others: set[str], last: str, other_last: str) -> bool:
-    """Whether some word in ``words`` has no counterpart among ``others`` (see :func:`swapped_words`)."""
+def _unexplained(words: set[str], others: set[str], last: str, other_last: str, vocabulary: frozenset[str]) -> bool:
+    """Whether some word in ``words`` has no counterpart among ``others`` (see :func:`swapped_words`);
+    ``vocabulary`` holds every word of both titles."""
 
     def explained(w: str) -> bool:
         if w == last and other_last and (other_last.startswith(w) or w.startswith(other_last)):
             return True
-        return any(_alike(w, v) for v in others)
+        return any(_alike(w, v, vocabulary) for v in others)
 
     return any(not explained(w) for w in words)
 

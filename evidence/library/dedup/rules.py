@@ -466,7 +466,8 @@ def _decide_on_content(f: dict, t: Thresholds) -> Decision:
         return decision
     if f["conference_mix"] and f["title"] < 99.5:
         return "review", "a conference abstract and an article with slightly different titles"
-    if f["title_swap"]:  # "adult" vs "adolescent": only the same place (above) can merge these
+    if f["title_swap"] and not f["abstract"] >= 99.5:  # "adult" vs "adolescent": only the same place
+        # (above) or one abstract, word for word, can merge these
         if f["title"] < 90:
             return _TITLES_DIFFER
         if f["venue"] == 0:
