@@ -255,8 +255,10 @@ def label_error_argument(norm) -> str:
 
     ``norm`` are rows of :func:`hairmeta.evidence.library.dedup.prepare`.  Same first author and author list
     (>= 90 %), year, volume and first page is the argument that the gold split is a label
-    error (two works cannot start on the same page of the same volume); otherwise it is a
-    real false merge and is reported as such.
+    error (two works cannot start on the same page of the same volume).  So is the same DOI
+    under titles >= 95 % alike (a DOI names one item), and a title >= 95 % alike, not a
+    recurring one, by the same authors in one journal issue (records read from PDFs carry no
+    year or pages).  Otherwise it is a real false merge and is reported as such.
     """
     from rapidfuzz import fuzz
 
@@ -285,6 +287,19 @@ def label_error_argument(norm) -> str:
         return (
             f"LABEL ERROR (argued): same {', '.join(checks)}; titles {title:.0f}% alike "
             "(translation or rewording of one article)"
+        )
+    if all(first["doi"] == o["doi"] != "" for o in others) and title >= 95:
+        return f"LABEL ERROR (argued): same DOI; titles {title:.0f}% alike (one registered item)"
+    one_issue = all(
+        first["journal"] == o["journal"] != ""
+        and first["volume"] == o["volume"] != ""
+        and first["issue"] == o["issue"] != ""
+        for o in others
+    )
+    if one_issue and title >= 95 and not first["generic"] and checks["authors (or abstract)"]:
+        return (
+            f"LABEL ERROR (argued): titles {title:.0f}% alike in one journal issue "
+            f"({first['volume']}:{first['issue']}) by the same authors (one record without year or pages)"
         )
     failed = [k for k, ok in checks.items() if not ok]
     return f"REAL FALSE MERGE: {', '.join(failed)} differ; titles {title:.0f}% alike"
