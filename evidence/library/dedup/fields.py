@@ -335,21 +335,52 @@ def _spelling_key(word: str) -> str:
     return word
 
 
+# Word openings that reverse a word's meaning when one replaces the other.
+_OPPOSITES = (
+    ("hyper", "hypo"),
+    ("intra", "extra"),
+    ("inter", "intra"),
+    ("pre", "post"),
+    ("ante", "post"),
+    ("over", "under"),
+    ("sub", "supra"),
+    ("in", "de"),
+    ("in", "ex"),
+    ("ma", "pa"),
+    ("uni", "bi"),
+    ("mono", "poly"),
+    ("homo", "hetero"),
+)
+
+
+def _opposite_prefixes(w: str, v: str) -> bool:
+    for p, q in _OPPOSITES:
+        for x, y in ((w, v), (v, w)):
+            if x.startswith(p) and y.startswith(q) and x[len(p) :] == y[len(q) :] and len(x) - len(p) >= 3:
+                return True
+    return False
+
+
 def _alike(w: str, v: str, other_words: frozenset[str] = frozenset()) -> bool:
     """Two words that are one word: a British/American spelling, a plural, a typo (one edit,
     or the same letters in another order), a word cut short, or two words written as one
     (``celllung``/``lung``; ``galphaq`` beside ``g alphaq``).
 
-    An added syllable is another word: ``male``/``female``, ``resistant``/``nonresistant`` (a
-    prefix of under four letters that is not a word of the other title) and
-    ``hypertension``/``hypotension`` (two edits) are two words.
+    Long words (seven letters or more) may be two edits apart, as text read by OCR is
+    (``southem``, ``infonnation``).  An added syllable or an opposite prefix makes another word:
+    ``male``/``female``, ``resistant``/``nonresistant`` (a prefix of under four letters that is
+    not a word of the other title), ``hypertension``/``hypotension``,
+    ``increased``/``decreased``, ``maternal``/``paternal`` (:data:`_OPPOSITES`).
     """
     short, long = sorted((w, v), key=len)
+    if _opposite_prefixes(w, v):
+        return False
     if _spelling_key(w) == _spelling_key(v) or long in (short + "s", short + "es"):
         return True
     if len(short) < 4:
         return False
-    if Levenshtein.distance(w, v) <= 1 or sorted(w) == sorted(v) or long.startswith(short):
+    typo = 2 if len(short) >= 7 else 1  # OCR: "southem", "infonnation", "refraining" (reframing)
+    if Levenshtein.distance(w, v) <= typo or sorted(w) == sorted(v) or long.startswith(short):
         return True
     if short not in long:
         return False

@@ -105,6 +105,7 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     in_volume = raw["volume"].str.extract(r"^\s*\d+\s*\((\d+)\)", expand=False).fillna("")
     out["issue"] = _map_unique(raw["number"].where(in_volume == "", in_volume), fl.issue_numbers)
     out["venue_raw"] = raw["journal"]
+    out["issue_text"] = raw["number"].str.lower().str.replace(r"[^0-9a-z]+", "", regex=True)
     out["author_tokens"] = _map_unique(raw["author"], fl.author_tokens)
     out["doi"] = _map_unique(out["doi"], fl.doi_alias)
     out["kind"] = [
@@ -255,11 +256,14 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     issue = prep["issue"].to_numpy()
     out["issue"] = [fl.issues_agree(x, y) for x, y in zip(issue[a], issue[b])]
     out.loc[shifted, "issue"] = np.nan
+    issue_text = prep["issue_text"].to_numpy()  # "15 suppl" beside "4 suppl": issue numbers unread
+    out["issue_text_differs"] = (issue_text[a] != issue_text[b]) & (issue_text[a] != "") & (issue_text[b] != "")
     tokens = prep["author_tokens"].to_numpy()
     out["author_overlap"] = [fl.token_overlap(x, y) for x, y in zip(tokens[a], tokens[b])]
     # the same first page in the same volume locates the item; an issue mismatch beside it is noise
     out["range_same"] = out["page"].to_numpy() == 1
     last = prep["last_page"].to_numpy()
+    out["ranges_disjoint"] = _disjoint_ranges(prep, a, b)
     out["range_full"] = (
         out["range_same"] & (last[a] == last[b]) & (last[a] != "") & (last[a] != prep["page"].to_numpy()[a])
     )
@@ -276,6 +280,18 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     out["journal_both"] = (cols["journal"][a] != "") & (cols["journal"][b] != "")
     out["kinds"] = [f"{x}/{y}" for x, y in zip(cols["kind"][a], cols["kind"][b])]
     return out
+
+
+def _disjoint_ranges(prep: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """True where both records give a page range (not a single page) and the ranges do not
+    overlap: two items, whatever else agrees."""
+    first = pd.to_numeric(prep["page"], errors="coerce").to_numpy()
+    last = pd.to_numeric(prep["last_page"], errors="coerce").to_numpy()
+    ranged = ~np.isnan(first) & ~np.isnan(last) & (last > first)
+    both = ranged[a] & ranged[b]
+    with np.errstate(invalid="ignore"):
+        apart = (last[a] < first[b]) | (last[b] < first[a])
+    return both & apart
 
 
 def _article_number_vs_range(pages: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -368,6 +368,29 @@ def _same_issue_same_work(f: dict) -> bool:
     )
 
 
+def _same_item_repaginated(f: dict, conflicts: list[str]) -> bool:
+    """The same item where one record has no abstract: the whole normalised title (60
+    characters or more) and the author list identical, in the same venue, volume and year,
+    with no issue, number or abstract against it, and not two page ranges that do not overlap.
+    Only the first pages differ: an abstract number beside a page, a page count, or ranges
+    that overlap (a misprint in one database).  Two works with one long title and one author
+    list in one volume are companion papers, which differ in numbers ("Part 2"), abstracts or
+    page ranges, or errata, which sit in another issue."""
+    return (
+        conflicts == ["pages differ"]
+        and f["title"] == 100
+        and f["title_len"] >= 60
+        and f["authors"] >= 95
+        and f["year_gap"] == 0
+        and f["venue"] == 1
+        and f["volume"] == 1
+        and _nan(f["abstract"])
+        and (f["issue"] == 1 or not f["issue_text_differs"])
+        and f["numbers"] != 0
+        and not f["ranges_disjoint"]
+    )
+
+
 def _same_work_elsewhere(f: dict, conflicts: list[str]) -> bool:
     """Identical long title, authors, year and abstract: the same item in another database's
     pagination (the abstract is the positive agreement that outweighs the page conflict)."""
@@ -409,6 +432,11 @@ def _conflicting(f: dict) -> Decision | None:
         return "merge", "identical title, authors, year and abstract; " + conflicts[
             0
         ] + " (another database's pagination)"
+    if _same_item_repaginated(f, conflicts):
+        return "merge", (
+            "identical long title and author list in the same venue, volume and year; only the "
+            "pages differ (another database's pagination)"
+        )
     if _title_close(f, 95) and conflicts == ["years differ"] and _support(f) >= 4 - _short(f):
         return "review", "titles agree but years differ"
     return "distinct", "veto: " + "; ".join(conflicts)

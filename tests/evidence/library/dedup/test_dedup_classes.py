@@ -454,6 +454,11 @@ def test_spelling_variants_and_truncation_are_not_swaps():
     assert not swap("Minoxidil in rat models", "Minoxidil in rats")  # a plural of a short word
     assert not swap("Knockout mice reveals deficits in despair", "Knockout mice reve deficits in despai")  # cut words
     assert not swap("G alphaq knockout mice", "Galphaq knockout mice")  # a letter written onto its word
+    assert not swap("Lessons from Southern California", "Lessons from Southem Califomia")  # OCR
+    assert not swap("A classification of information systems", "A classification of infonnation systems")
+    assert swap("Hair loss in maternal and fetal tissue", "Hair loss in paternal and fetal tissue")
+    assert swap("Minoxidil increased hair density", "Minoxidil decreased hair density")
+    assert swap("Alopecia after hyperthyroidism", "Alopecia after hypothyroidism")
 
 
 def test_one_abstract_word_for_word_outweighs_a_swapped_title_word():
@@ -686,3 +691,40 @@ def test_records_without_year_or_pages_become_candidates_through_author_volume_a
     pdf_read = {"title": "REGENERATIVE TRICHOLOGY SECTION " + ARTICLE["title"].upper() + " 1", "year": ""}
     result = find_duplicates(records({}, pdf_read, base=IN_ISSUE))
     assert decision(result) != "not compared"
+
+
+# ----------------------------------------------------------------------------- one item, two paginations
+# A meeting abstract printed once, which one database cites by page and another by abstract
+# number (or page count): the whole long title and the author list are identical, the venue,
+# volume and year agree, and nothing but the first page is against it.
+
+LONG_TITLE = (
+    "Maintenance of hair density under platelet concentrate after discontinuation of oral "
+    "minoxidil in women with frontal fibrosing alopecia"
+)
+PAGINATED = {**ARTICLE, "title": LONG_TITLE, "number": "", "abstract": ""}
+SHORT = "Platelet concentrate in female pattern hair loss"
+
+
+def test_one_long_title_and_author_list_at_two_single_pages_of_one_volume_is_one_item():
+    result = find_duplicates(records({"pages": "22"}, {"pages": "52-52"}, base=PAGINATED))
+    assert together(result)
+    assert "pagination" in decision_reason(result)
+
+
+@pytest.mark.parametrize(
+    "left, right",
+    [
+        ({"pages": "101-109"}, {"pages": "201-209"}),  # two page ranges that do not overlap
+        (
+            {"pages": "22", "abstract": "Background: women. Results: density held."},
+            {"pages": "52", "abstract": "x" * 80},
+        ),
+        ({"pages": "22", "number": "15 Suppl"}, {"pages": "52", "number": "4 Suppl"}),  # two supplements
+        ({"pages": "22", "number": "5"}, {"pages": "52", "number": "9"}),  # another issue (an erratum)
+        ({"pages": "22", "title": SHORT}, {"pages": "52", "title": SHORT}),  # under 60 letters
+        ({"pages": "22"}, {"pages": "52", "author": "Moreau, Helene and Takahashi, Ken"}),  # another author list
+    ],
+)
+def test_two_paginations_need_the_whole_citation_and_nothing_against_it(left, right):
+    assert not together(find_duplicates(records(left, right, base=PAGINATED)))
