@@ -270,6 +270,9 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     generic, meeting = prep["generic"].to_numpy(), prep["meeting"].to_numpy()
     out["generic"] = generic[a] | generic[b]
     out["meeting_mix"] = meeting[a] != meeting[b]
+    # two meeting abstracts whose venues name other meetings ("Conference: 6th ..." vs "7th ...")
+    venue_text = prep["venue_raw"].str.lower().str.replace(r"[^0-9a-z]+", "", regex=True).to_numpy()
+    out["meetings_differ"] = meeting[a] & meeting[b] & (venue_text[a] != venue_text[b])
     supplement = prep["supplement"].to_numpy()
     out["supplement_any"] = supplement[a] | supplement[b]
     entry = prep["entry"].to_numpy()

@@ -192,7 +192,8 @@ def _kind_mismatch(f: dict) -> Decision | None:
     kind_a, kind_b = f["kinds"].split("/")
     if kind_a == kind_b:
         return None
-    if (f["doi"] == 1 or f["pmid"] == 1) and "preprint" not in (kind_a, kind_b) and _authors_ok(f, 50):
+    one_item = (f["doi"] == 1 or f["pmid"] == 1) and not f["supplement_any"]  # a supplement DOI is shared
+    if one_item and "preprint" not in (kind_a, kind_b) and _authors_ok(f, 50):
         return None  # one registered item; one database titled the notice as its article (DBLP)
     if "preprint" in (kind_a, kind_b) and not ({kind_a, kind_b} - {"preprint", ""}):
         if _title_close(f, 90):
@@ -235,6 +236,10 @@ def _generic_title(f: dict) -> Decision | None:
         conflicts.append("titles differ")
     if untitled and not _authors_ok(f, 50):
         conflicts.append("authors differ")
+    if f["numbers"] == 0:
+        conflicts.append("numbers differ")  # "Poster session 3" / "Poster session 4"
+    if untitled and f["supplement_any"] and f["page"] != 1:
+        identified = False  # a supplement's DOI is on every abstract in it: it cannot name this one
     if identified and not conflicts:
         return "merge", f"{what}; same DOI/PMID and nothing conflicts"
     if conflicts:
@@ -388,6 +393,7 @@ def _same_item_repaginated(f: dict, conflicts: list[str]) -> bool:
         and (f["issue"] == 1 or not f["issue_text_differs"])
         and f["numbers"] != 0
         and not f["ranges_disjoint"]
+        and not f["meetings_differ"]  # an encore abstract at another meeting
     )
 
 

@@ -728,3 +728,35 @@ def test_one_long_title_and_author_list_at_two_single_pages_of_one_volume_is_one
 )
 def test_two_paginations_need_the_whole_citation_and_nothing_against_it(left, right):
     assert not together(find_duplicates(records(left, right, base=PAGINATED)))
+
+
+# ----------------------------------------------------------------------------- supplements share identifiers
+
+MEETING = {
+    **ARTICLE,
+    "journal": "Journal of Trichology Research. Conference: 9th World Congress for Hair Research",
+    "volume": "14",
+    "number": "Suppl 1",
+    "doi": "10.5555/jtr.14.s1",
+}
+
+
+def test_an_untitled_record_with_a_supplement_doi_does_not_merge_on_that_doi():
+    result = find_duplicates(records({"pages": "S12"}, {"title": "", "author": "", "pages": ""}, base=MEETING))
+    assert not together(result)
+
+
+def test_an_erratum_under_a_supplement_doi_stays_apart_from_the_abstract():
+    notice = {"title": "Erratum: " + ARTICLE["title"], "pages": ""}
+    assert not together(find_duplicates(records({"pages": "S12"}, notice, base=MEETING)))
+
+
+def test_generic_titles_with_other_numbers_under_one_doi_are_two_items():
+    base = {**MEETING, "title": "Poster session 3", "pages": ""}
+    assert not together(find_duplicates(records({}, {"title": "Poster session 4"}, base=base)))
+
+
+def test_one_abstract_at_two_meetings_in_one_volume_is_not_merged_on_pagination():
+    base = {**PAGINATED, **{k: MEETING[k] for k in ("journal", "volume")}, "number": "", "doi": ""}
+    other = {"journal": "Journal of Trichology Research. Conference: 10th World Congress for Hair Research"}
+    assert not together(find_duplicates(records({"pages": "22"}, {**other, "pages": "52"}, base=base)))
