@@ -106,12 +106,11 @@ def is_meeting_abstract(raw_title: str, raw_journal: str, volume: str, issue: st
     return supplement and bool(_S_PAGE.match(pages or ""))
 
 
-def in_supplement(volume: str, issue: str) -> bool:
-    """True when the volume or issue names a supplement (``Suppl``, ``S2``, Embase's cut ``1)``):
-    an item whose DOI may be the supplement's, shared by every abstract in it."""
-    return bool(
-        _SUPPLEMENT.search(volume or "") or _SUPPLEMENT.search(issue or "") or volume_token(volume or "")[:1] == "("
-    )
+@cache
+def names_supplement(field: str) -> bool:
+    """True when a volume or issue field names a supplement (``Suppl``, ``S2``): an item whose
+    DOI may be the supplement's, shared by every abstract in it."""
+    return bool(_SUPPLEMENT.search(field or ""))
 
 
 _ENTRY_KINDS = {

@@ -98,8 +98,11 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
         )
     ]
     out["generic"] = _map_unique(out["title"], fl.is_generic_title).astype(bool)
-    out["supplement"] = out["meeting"] | np.array(
-        [fl.in_supplement(v, i) for v, i in zip(raw["volume"].tolist(), raw["number"].tolist())], dtype=bool
+    out["supplement"] = (
+        out["meeting"]
+        | _map_unique(raw["volume"], fl.names_supplement).astype(bool)
+        | _map_unique(raw["number"], fl.names_supplement).astype(bool)
+        | out["volume"].str.startswith("(")  # Embase's cut "59(SUPPL. 1)": "(1)"
     )
     out["entry"] = _map_unique(raw["ENTRYTYPE"], fl.entry_kind)
     in_volume = raw["volume"].str.extract(r"^\s*\d+\s*\((\d+)\)", expand=False).fillna("")
