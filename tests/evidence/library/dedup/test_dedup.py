@@ -257,11 +257,11 @@ LABEL_ERRORS = {"haematology": {frozenset({"id_0000001", "id_0000002", "id_00000
 
 
 @pytest.mark.slow
-# haematology: 0.889, below bib-dedupe's 0.896 -- its labels join records the issue-11 vetoes keep
+# haematology: 0.896, bib-dedupe's figure; the records it leaves are ones the issue-11 vetoes keep
 # apart (same title in two issues of one volume at non-overlapping pages; errata with their article;
 # trial registrations for adults and for adolescents, or plasma-sensitive and -resistant, whose
 # titles swap one word and whose registry numbers differ; a letter and its reply).
-@pytest.mark.parametrize("name, recall_floor", [("diabetes", 0.99), ("respiratory", 0.97), ("haematology", 0.88)])
+@pytest.mark.parametrize("name, recall_floor", [("diabetes", 0.99), ("respiratory", 0.97), ("haematology", 0.896)])
 def test_labelled_set_no_false_merge_and_recall_floor(name, recall_floor):
     scores, impure = _score_set(name, with_clusters=True)
     assert set(impure) <= LABEL_ERRORS.get(name, set())
