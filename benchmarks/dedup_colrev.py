@@ -12,6 +12,11 @@ while writing rules.
 
     git clone https://github.com/CoLRev-curations/information-systems-research /tmp/isr
     python benchmarks/dedup_colrev.py /tmp/isr@55165b9 [/tmp/ejis ...]
+        [--proceedings=/tmp/icis@2a77be5:data/search/DBLP.bib]
+
+``--proceedings`` pools the labelled sets with an unlabelled proceedings file and counts the
+decisions between a proceedings paper and a journal record (a conference paper and its later
+journal version are two publications: ``related``, never ``merge``).
 
 ``PATH@COMMIT`` reads the files at that commit (default ``HEAD``); large ``records.bib`` files
 are absent from some snapshots, so pick a commit that has them (``git log -- data/records.bib``).
@@ -108,13 +113,50 @@ def run(spec: str) -> None:
             print(f"        {ident}: {title[:110]}\n            {cite}")
 
 
+def cross_venue(specs: list[str], proceedings: str) -> None:
+    """Pool the labelled sets with an unlabelled proceedings file (``CLONE@COMMIT:PATH``, e.g. the
+    ICIS curation's ``data/search/DBLP.bib``) and count decisions between a proceedings paper
+    and a journal record: the issue wants ``related``, never ``merge``."""
+    from hairmeta.evidence.library.dedup.match import find_duplicates
+
+    where, _, path = proceedings.rpartition(":")
+    repo, _, commit = where.partition("@")
+    papers = _entries(_git_show(Path(repo), commit or "HEAD", path))
+    frames = [
+        pd.DataFrame(
+            [
+                {"ID": f"proc/{k}", "ENTRYTYPE": e["ENTRYTYPE"], **{f: e.get(f, "") for f in FIELDS}}
+                for k, e in papers.items()
+            ]
+        )
+    ]
+    for spec in specs:
+        path_, _, commit_ = spec.partition("@")
+        frame, _ = labelled_set(Path(path_), commit_ or "HEAD")
+        frame["ID"] = Path(path_).name + "/" + frame["ID"]
+        frames.append(frame)
+    pooled = pd.concat(frames, ignore_index=True).fillna("")
+    pairs = find_duplicates(pooled).pairs
+    across = pairs[pairs["id_a"].str.startswith("proc/") != pairs["id_b"].str.startswith("proc/")]
+    counts = across["decision"].value_counts().to_dict()
+    print(
+        f"proceedings {Path(repo).name}:{path} ({len(papers)} papers) pooled with the journals "
+        f"({len(pooled)} records): decisions between a proceedings paper and a journal record: "
+        + ", ".join(f"{d} {counts.get(d, 0)}" for d in ("merge", "related", "review", "distinct"))
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    specs = sys.argv[1:] if argv is None else argv
+    args = sys.argv[1:] if argv is None else argv
+    proceedings = [a.removeprefix("--proceedings=") for a in args if a.startswith("--proceedings=")]
+    specs = [a for a in args if not a.startswith("--proceedings=")]
     if not specs:
         print(__doc__.split("\n\n")[2], file=sys.stderr)
         return 2
     for spec in specs:
         run(spec)
+    for extra in proceedings:
+        cross_venue(specs, extra)
     return 0
 
 
