@@ -119,20 +119,28 @@ def decide_pair(f: dict, t: Thresholds = THRESHOLDS) -> Decision:
     Vetoes run first and a merge needs positive agreement on an identifying field
     combination:
 
-    1. notice kinds (erratum, retraction, comment, preprint) against an article;
+    1. notice kinds (erratum, retraction, comment, preprint) against an article, unless one
+       DOI/PMID outside a supplement names both records (one database titled the notice as
+       its article);
     2. conflicting identifiers: different PMIDs; different DOIs (after alias normalisation)
        unless the whole citation is identical;
-    3. generic recurring titles (:func:`~.fields.is_generic_title`) merge only on the same
-       DOI/PMID or the same venue, volume, issue and first page;
+    3. generic recurring titles (:func:`~.fields.is_generic_title`) and missing titles merge
+       only on the same DOI/PMID or the same venue, volume, issue and pages (a missing title:
+       the whole page range and the same authors);
     4. a meeting abstract (or a conference paper) beside a full article elsewhere is
        ``related`` (two reports of one study), never ``merge``;
-    5. a shared DOI/PMID merges when titles agree and nothing conflicts;
-    6. content: same venue/volume/issue/first page, or near-identical full citation; any
-       conflict (year, volume, issue, pages, authors, numbers in the titles) vetoes.  One
-       exception, for long non-generic titles only: identical title, authors, year, venue *and
-       abstract* outweigh a page or volume mismatch (one abstract in two databases' pagination).
-       Titles that swap a content word for another (:func:`~.fields.swapped_words`: "adult" vs
-       "adolescent" trial registrations) merge only at the same place; otherwise a person decides.
+    5. a shared DOI/PMID merges when titles agree and nothing conflicts, or, outside
+       supplements, when the author lists agree and no abstract or number is against it;
+    6. content: same venue/volume/issue/first page, a title under a section heading in the
+       same issue, or a near-identical full citation; any conflict (year, volume, issue,
+       pages, authors, numbers in the titles) vetoes.  Two exceptions for long titles:
+       identical title, authors, year, venue *and abstract* outweigh a page or volume
+       mismatch, and an identical title of 60 characters or more with the same author list,
+       venue, volume and year outweighs a first page when nothing else is against it (one item
+       in two databases' pagination).  Within one issue, a year that disagrees beside the same
+       title and authors is an error.  Titles that swap a content word for another
+       (:func:`~.fields.swapped_words`: "adult" vs "adolescent" trial registrations) merge
+       only at the same place or beside one abstract word for word; otherwise a person decides.
     """
     for rule in (_kind_mismatch, _identifier_conflict, _generic_title, _meeting_vs_article, _shared_identifier):
         decision = rule(f)
