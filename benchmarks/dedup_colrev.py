@@ -65,6 +65,12 @@ def _entries(text: str) -> dict[str, dict[str, str]]:
     }
 
 
+def _clone(spec: str) -> tuple[Path, str]:
+    """``CLONE[@COMMIT]`` as a path and a commit (``HEAD`` when none is given)."""
+    path, _, commit = spec.partition("@")
+    return Path(path), commit or "HEAD"
+
+
 def labelled_set(repo: Path, commit: str = "HEAD") -> tuple[pd.DataFrame, dict[str, str]]:
     """The search records behind every de-duplicated record of a curation, and their gold works."""
     curated = _entries(_git_show(repo, commit, "data/records.bib"))
@@ -91,8 +97,7 @@ def run(spec: str) -> None:
 
     from hairmeta.evidence.library.dedup.match import find_duplicates
 
-    path, _, commit = spec.partition("@")
-    repo, commit = Path(path), commit or "HEAD"
+    repo, commit = _clone(spec)
     frame, gold = labelled_set(repo, commit)
     started = time.process_time()
     result = find_duplicates(frame)
@@ -120,8 +125,8 @@ def cross_venue(specs: list[str], proceedings: str) -> None:
     from hairmeta.evidence.library.dedup.match import find_duplicates
 
     where, _, path = proceedings.rpartition(":")
-    repo, _, commit = where.partition("@")
-    papers = _entries(_git_show(Path(repo), commit or "HEAD", path))
+    repo, commit = _clone(where)
+    papers = _entries(_git_show(repo, commit, path))
     frames = [
         pd.DataFrame(
             [
@@ -131,16 +136,16 @@ def cross_venue(specs: list[str], proceedings: str) -> None:
         )
     ]
     for spec in specs:
-        path_, _, commit_ = spec.partition("@")
-        frame, _ = labelled_set(Path(path_), commit_ or "HEAD")
-        frame["ID"] = Path(path_).name + "/" + frame["ID"]
+        clone, clone_commit = _clone(spec)
+        frame, _ = labelled_set(clone, clone_commit)
+        frame["ID"] = clone.name + "/" + frame["ID"]
         frames.append(frame)
     pooled = pd.concat(frames, ignore_index=True).fillna("")
     pairs = find_duplicates(pooled).pairs
     across = pairs[pairs["id_a"].str.startswith("proc/") != pairs["id_b"].str.startswith("proc/")]
     counts = across["decision"].value_counts().to_dict()
     print(
-        f"proceedings {Path(repo).name}:{path} ({len(papers)} papers) pooled with the journals "
+        f"proceedings {repo.name}:{path} ({len(papers)} papers) pooled with the journals "
         f"({len(pooled)} records): decisions between a proceedings paper and a journal record: "
         + ", ".join(f"{d} {counts.get(d, 0)}" for d in ("merge", "related", "review", "distinct"))
     )

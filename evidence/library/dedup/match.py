@@ -81,6 +81,7 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     year_text = out["year"].astype(int).astype(str)
     out["page"] = page.where(page != year_text, "")  # "pages" that are the year: junk
     out["last_page"] = _map_unique(pages, nz.expand_pages).str.partition("-")[2]
+    out["page_num"] = pd.to_numeric(out["page"], errors="coerce")
     out["doi"] = _map_unique(raw["doi"], nz.normalize_doi)
     out["pmid"] = raw["pmid"].str.extract(r"(\d+)", expand=False).fillna("")
     out["abstract"] = raw["abstract"].str.slice(0, 400)  # compared lazily: _abstract_key
@@ -98,17 +99,19 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
         )
     ]
     out["generic"] = _map_unique(out["title"], fl.is_generic_title).astype(bool)
+    out["volume_cut"] = out["volume"].str.startswith("(")  # Embase's cut "59(SUPPL. 1)": "(1)"
     out["supplement"] = (
         out["meeting"]
         | _map_unique(raw["volume"], fl.names_supplement).astype(bool)
         | _map_unique(raw["number"], fl.names_supplement).astype(bool)
-        | out["volume"].str.startswith("(")  # Embase's cut "59(SUPPL. 1)": "(1)"
+        | out["volume_cut"]
     )
     out["entry"] = _map_unique(raw["ENTRYTYPE"], fl.entry_kind)
     in_volume = raw["volume"].str.extract(r"^\s*\d+\s*\((\d+)\)", expand=False).fillna("")
     out["issue"] = _map_unique(raw["number"].where(in_volume == "", in_volume), fl.issue_numbers)
     out["venue_raw"] = raw["journal"]
-    out["issue_text"] = raw["number"].str.lower().str.replace(r"[^0-9a-z]+", "", regex=True)
+    out["venue_text"] = _alnum_key(raw["journal"])  # "Conference: 6th ..." vs "7th ..."
+    out["issue_text"] = _alnum_key(raw["number"])  # "15 suppl" vs "4 suppl": issue numbers unread
     out["author_tokens"] = _map_unique(raw["author"], fl.author_tokens)
     out["doi"] = _map_unique(out["doi"], fl.doi_alias)
     out["kind"] = [
@@ -120,6 +123,14 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     wos = _map_unique(raw["title"], nz.is_correction_notice).astype(bool)
     out.loc[wos.to_numpy(), "kind"] = "erratum"
     return out.reset_index(drop=True)
+
+
+_NON_ALNUM_LOWER = re.compile(r"[^0-9a-z]+")
+
+
+def _alnum_key(series: pd.Series) -> pd.Series:
+    """Lower-cased letters and digits only, for comparing a field as written."""
+    return series.str.lower().str.replace(_NON_ALNUM_LOWER, "", regex=True)
 
 
 def _long_words(title: str) -> str:
@@ -185,9 +196,6 @@ def candidate_pairs(prep: pd.DataFrame) -> pd.DataFrame:
     return pairs.drop_duplicates(["a", "b"]).reset_index(drop=True)
 
 
-_NON_ALNUM_LOWER = re.compile(r"[^0-9a-z]+")
-
-
 @lru_cache(maxsize=200_000)
 def _abstract_key(text: str) -> str:
     """The opening of an abstract, lower-case alphanumerics only (computed for pairs only)."""
@@ -242,7 +250,7 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     for name in ("volume", "page", "doi", "pmid", "kind", "numbers"):
         out[name] = _compare(cols[name], a, b)
     out.loc[_article_number_vs_range(cols["page"], a, b), "page"] = np.nan
-    cut = np.char.startswith(cols["volume"].astype(str), "(")
+    cut = prep["volume_cut"].to_numpy()
     out["volume_cut"] = cut[a] != cut[b]
     out.loc[out["volume_cut"].to_numpy(), "volume"] = np.nan  # "1)", the tail of "59(SUPPL. 1)", beside 59
     out.loc[_placeholder_page_one(prep, a, b), "page"] = np.nan
@@ -259,7 +267,7 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     issue = prep["issue"].to_numpy()
     out["issue"] = [fl.issues_agree(x, y) for x, y in zip(issue[a], issue[b])]
     out.loc[shifted, "issue"] = np.nan
-    issue_text = prep["issue_text"].to_numpy()  # "15 suppl" beside "4 suppl": issue numbers unread
+    issue_text = prep["issue_text"].to_numpy()
     out["issue_text_differs"] = (issue_text[a] != issue_text[b]) & (issue_text[a] != "") & (issue_text[b] != "")
     tokens = prep["author_tokens"].to_numpy()
     out["author_overlap"] = [fl.token_overlap(x, y) for x, y in zip(tokens[a], tokens[b])]
@@ -273,8 +281,7 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     generic, meeting = prep["generic"].to_numpy(), prep["meeting"].to_numpy()
     out["generic"] = generic[a] | generic[b]
     out["meeting_mix"] = meeting[a] != meeting[b]
-    # two meeting abstracts whose venues name other meetings ("Conference: 6th ..." vs "7th ...")
-    venue_text = prep["venue_raw"].str.lower().str.replace(r"[^0-9a-z]+", "", regex=True).to_numpy()
+    venue_text = prep["venue_text"].to_numpy()  # two meeting abstracts naming other meetings
     out["meetings_differ"] = meeting[a] & meeting[b] & (venue_text[a] != venue_text[b])
     supplement = prep["supplement"].to_numpy()
     out["supplement_any"] = supplement[a] | supplement[b]
@@ -291,7 +298,7 @@ def score_pairs(prep: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
 def _disjoint_ranges(prep: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """True where both records give a page range (not a single page) and the ranges do not
     overlap: two items, whatever else agrees."""
-    first = pd.to_numeric(prep["page"], errors="coerce").to_numpy()
+    first = prep["page_num"].to_numpy()
     last = pd.to_numeric(prep["last_page"], errors="coerce").to_numpy()
     ranged = ~np.isnan(first) & ~np.isnan(last) & (last > first)
     both = ranged[a] & ranged[b]
@@ -321,7 +328,7 @@ def _first_page_slip(prep: pd.DataFrame, a: np.ndarray, b: np.ndarray) -> np.nda
     """True where the last pages agree and the first pages differ by one or two (a typo such
     as ``2141-2147`` vs ``2142-2147``): neither a conflict nor support."""
     last = prep["last_page"].to_numpy()
-    first = pd.to_numeric(prep["page"], errors="coerce").to_numpy()
+    first = prep["page_num"].to_numpy()
     same_last = (last[a] == last[b]) & (last[a] != "")
     gap = np.abs(first[a] - first[b])
     return same_last & (gap > 0) & (gap <= 2)

@@ -370,14 +370,13 @@ def _conflicts(f: dict) -> list[str]:
 def _same_issue_same_work(f: dict) -> bool:
     """Same venue, volume and issue, near-identical title and the same authors: the issue fixes
     the year, so a year that disagrees is one database's error, not another work."""
+    return _same_issue_and_authors(f) and _title_close(f, 95) and f["title_len"] >= 30 and f["page"] != 0
+
+
+def _same_issue_and_authors(f: dict) -> bool:
+    """Same venue, volume and issue, and the same authors (key >= 90 or shared name words)."""
     return (
-        f["venue"] == 1
-        and f["volume"] == 1
-        and f["issue"] == 1
-        and _title_close(f, 95)
-        and f["title_len"] >= 30
-        and (f["authors"] >= 90 or f["author_overlap"] >= 0.8)
-        and f["page"] != 0
+        f["venue"] == 1 and f["volume"] == 1 and f["issue"] == 1 and (f["authors"] >= 90 or f["author_overlap"] >= 0.8)
     )
 
 
@@ -485,13 +484,7 @@ def _short(f: dict) -> bool:
 def _headed_in_same_issue(f: dict) -> bool:
     """One title is the other under a heading ("Issues and Opinions", "Special Issue: …"), with
     the same authors in the same venue, volume and issue, and nothing in conflict."""
-    return (
-        (f["authors"] >= 90 or f["author_overlap"] >= 0.8)
-        and f["venue"] == 1
-        and f["volume"] == 1
-        and f["issue"] == 1
-        and not _conflicts(f)
-    )
+    return _same_issue_and_authors(f) and not _conflicts(f)
 
 
 def _decide_on_content(f: dict, t: Thresholds) -> Decision:
